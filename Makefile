@@ -1,0 +1,57 @@
+# Two commands: `make run` and `make test`. Everything else here is what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.digihulp-installed
+
+# Offline by default: no telemetry, no hub downloads.
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install model index evals lint bench clean-index browser
+
+run: index
+	$(BIN)/python app.py
+
+test: model browser
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the project's dependencies change.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+model: install
+	$(BIN)/python -m assistant.model install
+
+index: model
+	$(BIN)/python -m ingest --if-missing
+
+# Debian's Chromium for the real-browser UI test (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian chromium for the browser test..."; \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	  echo "WARNING: could not install chromium; the browser test will be skipped."; }
+
+evals: model
+	$(BIN)/python -m evals run --corpus corpus --dataset evals/datasets/sample.jsonl --data-dir data/evals-sample
+	$(BIN)/python -m evals run --corpus ../shared/corpora/office-nl/docs --dataset evals/datasets/office-nl.jsonl --data-dir data/evals-office-nl
+
+bench: model
+	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/query.py
+
+lint: install
+	$(BIN)/ruff check .
+
+clean-index:
+	rm -rf data/chroma

@@ -1,0 +1,89 @@
+"""The one typed Settings object. Built in entry points and passed down; never a global."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_model_dir() -> Path:
+    # Outside the repo so fresh clones and CI runs on one machine share one installed model.
+    return Path.home() / ".cache" / "digihulp" / "embeddinggemma-300m"
+
+
+class Settings(BaseSettings):
+    """digihulp configuration; every field can be set as DIGIHULP_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="DIGIHULP_", env_file=None, extra="ignore")
+
+    # Locations
+    corpus_dir: Path = Field(Path("corpus"), description="Root of the corpus (tips/, handleidingen/, ...).")
+    data_dir: Path = Field(Path("data"), description="Index, SQLite databases and logs; git-ignored.")
+    model_dir: Path = Field(
+        default_factory=_default_model_dir,
+        description="Installed embedding model (or any sentence-transformers folder).",
+    )
+    embed_dtype: str = Field(
+        "auto",
+        description="Compute dtype of the embedder: auto (bfloat16 only where the CPU has native bf16), "
+        "bfloat16 or float32. Never float16.",
+    )
+    chroma_url: str = Field("", description="Chroma server URL (http://host:port); empty = embedded on disk.")
+
+    # Ingest limits
+    max_file_mb: float = Field(20.0, description="Files larger than this are refused at ingest.")
+    max_pdf_pages: int = Field(400, description="PDFs with more pages are refused (PDF bombs).")
+    chunk_words: int = Field(180, description="Target chunk size in words for long sections.")
+    chunk_overlap_words: int = Field(30, description="Overlap in words between split chunks.")
+    embed_batch_size: int = Field(16, description="Passages per embedding batch.")
+
+    # Retrieval
+    top_k: int = Field(5, description="Documents returned after fusion and per-document dedupe.")
+    candidates: int = Field(40, description="Chunks fetched from each retriever before fusion.")
+    max_chunks_per_doc: int = Field(2, description="At most this many chunks of one document in the result.")
+    dense_weight: float = Field(1.0, description="Weight of the dense (embedding) ranking in fusion.")
+    bm25_weight: float = Field(0.3, description="Weight of the BM25 ranking in fusion; 0 switches BM25 off.")
+    rrf_k: int = Field(60, description="Rank constant of reciprocal-rank fusion.")
+
+    # Answers and escalation
+    confidence_threshold: float = Field(0.5, description="Below this confidence a question is escalated.")
+    max_question_chars: int = Field(1000, description="Longer questions are trimmed to this length.")
+    llm_url: str = Field("", description="OpenAI-compatible server base URL (…/v1); empty = extractive only.")
+    llm_model: str = Field("", description="Model name to request from the LLM server.")
+    llm_api_key: str = Field("", description="API key for the LLM server, if it needs one.")
+    llm_timeout_s: float = Field(20.0, description="Timeout for one LLM request; no retries.")
+
+    # E-mail to coaches (off when smtp_host is empty)
+    smtp_host: str = Field("", description="SMTP server for escalation mails; empty = no mail.")
+    smtp_port: int = Field(25, description="SMTP port.")
+    smtp_from: str = Field("digihulp@localhost", description="Sender address of escalation mails.")
+    smtp_user: str = Field("", description="SMTP user name, if the server needs a login.")
+    smtp_password: str = Field("", description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Use STARTTLS.")
+
+    # Web app
+    host: str = Field("127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(7860, description="Port the web app listens on.")
+    concurrency_limit: int = Field(4, description="Questions answered at the same time (Gradio queue).")
+    session_hours: float = Field(8.0, description="Coach sessions expire after this many hours.")
+
+    log_level: str = Field("INFO", description="Logging level for entry points.")
+
+    # Derived paths (not settings of their own)
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "digihulp.sqlite3"
+
+    @property
+    def coaches_file(self) -> Path:
+        return self.corpus_dir / "coaches.yaml"
+
+    @property
+    def accounts_file(self) -> Path:
+        return self.data_dir / "coach_accounts.json"

@@ -1,0 +1,32 @@
+"""Process set-up shared by every entry point: offline environment and logging, done once."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+OFFLINE_ENV = {
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def force_offline() -> None:
+    """Set before chromadb, gradio or transformers are imported: they read these at import."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ[key] = value
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+    )
+    # Libraries that log every HTTP call or weight load drown what an operator needs to read.
+    for noisy in ("httpx", "httpcore", "urllib3", "chromadb", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,229 @@
+"""The only module that talks to Chroma (embedded on disk, or a server over HTTP).
+
+Index generations: every ingest that changes something writes a complete new collection
+(`chunks-<stamp>`), copying unchanged vectors from the live one, and then flips one pointer record
+in `digihulp-pointer`. Readers follow the pointer, so a run killed at any point leaves the
+previously published collection untouched. The previous generation is kept for rollback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.errors import ConfigError, IndexProblem, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+POINTER_COLLECTION = "digihulp-pointer"
+POINTER_ID = "live"
+PREFIX = "chunks-"
+WRITE_BATCH = 256
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    collection: str
+    previous: str
+    model: str
+    dimension: int
+    published_at: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+def _telemetry_off() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False)
+
+
+class ChromaStore:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: Any = None
+
+    # -- connection ---------------------------------------------------------------------------
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self) -> Any:
+        import chromadb
+
+        url = self._settings.chroma_url.strip()
+        if not url:
+            self._settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(self._settings.chroma_path), settings=_telemetry_off())
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigError(f"DIGIHULP_CHROMA_URL '{url}' is geen geldige URL (bv. http://127.0.0.1:8000).")
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname, port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https", settings=_telemetry_off(),
+            )
+        except Exception as exc:
+            raise StoreUnavailable(f"De Chroma-server op {url} is niet bereikbaar.") from exc
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a Chroma call; connection failures become StoreUnavailable (and reconnect next time)."""
+        try:
+            return fn(*args, **kwargs)
+        except (IndexProblem, ConfigError):
+            raise
+        except Exception as exc:
+            if self._settings.chroma_url and _looks_like_connection_error(exc):
+                self._client = None
+                raise StoreUnavailable(
+                    f"De zoekindex (Chroma-server {self._settings.chroma_url}) is niet bereikbaar."
+                ) from exc
+            raise IndexProblem(f"De zoekindex gaf een fout bij {what}: {exc}") from exc
+
+    def ping(self) -> bool:
+        try:
+            self.client.heartbeat()
+            return True
+        except Exception:
+            self._client = None
+            return False
+
+    # -- pointer ------------------------------------------------------------------------------
+    def _pointer(self) -> Any:
+        return self.client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
+
+    def live_info(self) -> IndexInfo | None:
+        result = self._call("het lezen van de indexwijzer", lambda: self._pointer().get(ids=[POINTER_ID]))
+        if not result["ids"]:
+            return None
+        meta = result["metadatas"][0]
+        return IndexInfo(
+            collection=str(meta["collection"]), previous=str(meta.get("previous", "")),
+            model=str(meta["model"]), dimension=int(meta["dimension"]),
+            published_at=str(meta.get("published_at", "")), count=int(meta.get("count", 0)),
+        )
+
+    def require_live(self, model: str, dimension: int) -> IndexInfo:
+        info = self.live_info()
+        if info is None:
+            raise IndexProblem("Er is nog geen zoekindex. Bouw hem met: python -m ingest")
+        if info.model != model or info.dimension != dimension:
+            raise IndexProblem(
+                f"De zoekindex is gebouwd met model {info.model} ({info.dimension} dimensies), maar nu is "
+                f"{model} ({dimension}) ingesteld. Bouw de index opnieuw: python -m ingest --rebuild"
+            )
+        return info
+
+    def publish(self, collection: str, model: str, dimension: int, count: int) -> IndexInfo:
+        """Atomically make `collection` live; keep the old live one as `previous`, drop older ones."""
+        old = self.live_info()
+        meta = {
+            "collection": collection, "previous": old.collection if old else "", "model": model,
+            "dimension": dimension, "count": count,
+            "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        self._call("het publiceren", lambda: self._pointer().upsert(
+            ids=[POINTER_ID], embeddings=[[1.0]], metadatas=[meta], documents=[""]))
+        self.drop_unused()
+        return self.live_info()  # type: ignore[return-value]
+
+    def rollback(self) -> IndexInfo:
+        info = self.live_info()
+        if info is None or not info.previous or not self._exists(info.previous):
+            raise IndexProblem("Er is geen vorige versie van de index om naar terug te keren.")
+        prev = self.client.get_collection(info.previous, embedding_function=None)
+        meta = {"collection": info.previous, "previous": info.collection, "model": info.model,
+                "dimension": info.dimension, "count": prev.count(),
+                "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        self._call("het terugdraaien", lambda: self._pointer().upsert(
+            ids=[POINTER_ID], embeddings=[[1.0]], metadatas=[meta], documents=[""]))
+        return self.live_info()  # type: ignore[return-value]
+
+    def drop_unused(self) -> list[str]:
+        """Delete generations that are neither live nor previous (e.g. left by a killed run)."""
+        info = self.live_info()
+        keep = {info.collection, info.previous} if info else set()
+        dropped = []
+        for name in self._collection_names():
+            if name.startswith(PREFIX) and name not in keep:
+                self.client.delete_collection(name)
+                dropped.append(name)
+        if dropped:
+            log.info("Removed unused index generations: %s", ", ".join(dropped))
+        return dropped
+
+    def _collection_names(self) -> list[str]:
+        return [getattr(c, "name", c) for c in self._call("het oplijsten", self.client.list_collections)]
+
+    def _exists(self, name: str) -> bool:
+        return name in self._collection_names()
+
+    # -- writing a generation -------------------------------------------------------------------
+    def create_generation(self) -> str:
+        name = f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
+        self.client.create_collection(
+            name, embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_search": 200, "ef_construction": 200}},
+        )
+        return name
+
+    def add(self, collection: str, ids: list[str], vectors: np.ndarray, texts: list[str],
+            metadatas: list[dict[str, Any]]) -> None:
+        col = self.client.get_collection(collection, embedding_function=None)
+        for start in range(0, len(ids), WRITE_BATCH):
+            end = start + WRITE_BATCH
+            self._call("het schrijven", col.add, ids=ids[start:end], embeddings=vectors[start:end].tolist(),
+                       documents=texts[start:end], metadatas=metadatas[start:end])
+
+    def count(self, collection: str) -> int:
+        return int(self.client.get_collection(collection, embedding_function=None).count())
+
+    # -- reading the live generation --------------------------------------------------------------
+    def _live_collection(self, info: IndexInfo) -> Any:
+        return self._call("het openen van de index",
+                          self.client.get_collection, info.collection, embedding_function=None)
+
+    def vectors_by_hash(self, info: IndexInfo | None) -> dict[str, np.ndarray]:
+        """content_hash -> vector of the live generation, so unchanged text is never re-embedded."""
+        if info is None:
+            return {}
+        got = self._live_collection(info).get(include=["embeddings", "metadatas"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 0))
+        return {meta["content_hash"]: vectors[i] for i, meta in enumerate(got["metadatas"])}
+
+    def all_chunks(self, info: IndexInfo) -> list[StoredChunk]:
+        got = self._call("het lezen van de index",
+                         self._live_collection(info).get, include=["documents", "metadatas"])
+        return [StoredChunk(id=i, text=t, metadata=dict(m))
+                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+
+    def dense_search(self, info: IndexInfo, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first."""
+        col = self._live_collection(info)
+        n = min(n, info.count or n)
+        if n <= 0:
+            return []
+        got = self._call("het zoeken", col.query, query_embeddings=[vector.tolist()], n_results=n,
+                         include=["distances"])
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+
+def _looks_like_connection_error(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(word in text for word in ("connect", "refused", "timeout", "timed out", "unreachable",
+                                         "network", "remoteprotocol", "could not"))

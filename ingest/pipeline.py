@@ -1,0 +1,185 @@
+"""run_ingest(): load → chunk → reuse or embed → write a new generation → publish atomically."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.errors import ConfigError, IndexProblem
+from assistant.store import ChromaStore, StoredChunk
+from assistant.types import Chunk
+from ingest.chunking import Chunker
+from ingest.loaders import Document, iter_documents
+
+log = logging.getLogger(__name__)
+
+
+class DocumentEmbedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed_documents(self, items: Sequence[tuple[str, str]], batch_size: int = 16) -> np.ndarray: ...
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)  # documents new to the index
+    updated: list[str] = field(default_factory=list)  # documents whose chunks changed
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # deleted or retired since the last run
+    failed: dict[str, str] = field(default_factory=dict)  # source -> Dutch reason
+    chunks_total: int = 0
+    chunks_embedded: int = 0
+    published: bool = False
+    collection: str = ""
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+            "removed": self.removed, "failed": self.failed, "chunks_total": self.chunks_total,
+            "chunks_embedded": self.chunks_embedded, "published": self.published,
+            "collection": self.collection, "seconds": round(self.seconds, 2),
+        }
+
+
+ProgressFactory = Callable[[int, str], Any]
+
+
+def _no_progress(total: int, desc: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, disable=True)
+
+
+def load_corpus(settings: Settings, report: IngestReport) -> list[Document]:
+    corpus = settings.corpus_dir
+    if not corpus.is_dir():
+        raise ConfigError(f"De corpusmap {corpus} bestaat niet. Stel DIGIHULP_CORPUS_DIR in.")
+    docs = []
+    max_bytes = int(settings.max_file_mb * 1_000_000)
+    for source, doc, reason in iter_documents(corpus, max_bytes, settings.max_pdf_pages):
+        if doc is None:
+            report.failed[source] = reason
+            log.warning("Skipped %s: %s", source, reason)
+        else:
+            docs.append(doc)
+    return docs
+
+
+def run_ingest(
+    settings: Settings,
+    embedder: DocumentEmbedder,
+    store: ChromaStore,
+    *,
+    rebuild: bool = False,
+    progress: ProgressFactory = _no_progress,
+) -> IngestReport:
+    """Bring the live index in line with the corpus. Publishes only a complete generation."""
+    started = time.perf_counter()
+    report = IngestReport()
+    docs = load_corpus(settings, report)
+    live = store.live_info()
+    if live is not None and not rebuild:
+        store.require_live(embedder.name, embedder.dimension)
+    chunker = Chunker(settings.chunk_words, settings.chunk_overlap_words, embedder.name)
+    active = [d for d in docs if d.active]
+    chunks = [c for d in active for c in chunker.chunk(d)]
+    live_stored = store.all_chunks(live) if live is not None else []
+    _classify(report, active, chunks, _hashes_by_source(live_stored), failed=set(report.failed))
+    # A file that fails now keeps its last good version in the index: a typo loses nothing.
+    kept = [sc for sc in live_stored if sc.metadata.get("source") in report.failed]
+    report.chunks_total = len(chunks) + len(kept)
+    if live is not None and not rebuild and not report.added and not report.updated and not report.removed:
+        report.collection = live.collection
+        report.seconds = time.perf_counter() - started
+        return report  # nothing changed: no new generation, nothing embedded
+    reuse = store.vectors_by_hash(live) if live is not None and (kept or not rebuild) else {}
+    store.drop_unused()  # leftovers of a killed run
+    vectors = _vectors_for(chunks, {} if rebuild else reuse, embedder, settings.embed_batch_size,
+                           progress, report)
+    ids = [c.id for c in chunks] + [sc.id for sc in kept]
+    texts = [c.text for c in chunks] + [sc.text for sc in kept]
+    metas = [c.metadata() for c in chunks] + [sc.metadata for sc in kept]
+    if kept:
+        vectors = np.vstack([vectors, np.stack([reuse[str(sc.metadata["content_hash"])] for sc in kept])])
+    name = store.create_generation()
+    store.add(name, ids, vectors, texts, metas)
+    written = store.count(name)
+    if written != len(ids):
+        raise IndexProblem(f"Onvolledige index geschreven ({written} van {len(ids)} stukken); niet gepubliceerd.")
+    store.publish(name, embedder.name, embedder.dimension, written)
+    report.published, report.collection = True, name
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _hashes_by_source(stored: list[StoredChunk]) -> dict[str, dict[str, str]]:
+    """source -> {chunk id: content hash} of the live generation."""
+    out: dict[str, dict[str, str]] = {}
+    for chunk in stored:
+        out.setdefault(str(chunk.metadata["source"]), {})[chunk.id] = str(chunk.metadata["content_hash"])
+    return out
+
+
+def _classify(report: IngestReport, docs: list[Document], chunks: list[Chunk],
+              live: dict[str, dict[str, str]], failed: set[str]) -> None:
+    current: dict[str, dict[str, str]] = {}
+    for chunk in chunks:
+        current.setdefault(chunk.source, {})[chunk.id] = chunk.content_hash
+    for doc in docs:
+        before = live.get(doc.source)
+        if before is None:
+            report.added.append(doc.source)
+        elif before != current.get(doc.source, {}):
+            report.updated.append(doc.source)
+        else:
+            report.unchanged.append(doc.source)
+    report.removed = sorted(s for s in live if s not in current and s not in failed)
+
+
+def _vectors_for(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: DocumentEmbedder,
+                 batch_size: int, progress: ProgressFactory, report: IngestReport) -> np.ndarray:
+    todo = [c for c in chunks if c.content_hash not in reuse]
+    # Identical passages (same hash) are embedded once.
+    unique: dict[str, Chunk] = {}
+    for chunk in todo:
+        unique.setdefault(chunk.content_hash, chunk)
+    fresh = dict(reuse)
+    pending = list(unique.values())
+    bar = progress(len(pending), "Stukken inbedden")
+    for start in range(0, len(pending), batch_size):
+        batch = pending[start:start + batch_size]
+        vectors = embedder.embed_documents([(c.title, c.text) for c in batch], batch_size=batch_size)
+        for chunk, vector in zip(batch, vectors, strict=True):
+            fresh[chunk.content_hash] = vector
+        bar.update(len(batch))
+    bar.close()
+    report.chunks_embedded = len(pending)
+    if not chunks:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.stack([fresh[c.content_hash] for c in chunks]).astype(np.float32)
+
+
+def describe(report: IngestReport) -> str:
+    """Human summary for the CLI (Dutch, like the rest of what colleagues see)."""
+    lines = [
+        f"Toegevoegd: {len(report.added)}  Bijgewerkt: {len(report.updated)}  "
+        f"Ongewijzigd: {len(report.unchanged)}  Verwijderd: {len(report.removed)}  "
+        f"Mislukt: {len(report.failed)}",
+        f"Stukken in de index: {report.chunks_total} (nieuw ingebed: {report.chunks_embedded}) "
+        f"in {report.seconds:.1f} s" + (" — gepubliceerd" if report.published else " — niets gewijzigd"),
+    ]
+    for source, reason in sorted(report.failed.items()):
+        lines.append(f"  MISLUKT {source}: {reason}")
+    return "\n".join(lines)
