@@ -35,6 +35,7 @@ SAFETENSORS_SHA256 = "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f3612
 MODEL_NAME = "embeddinggemma-300m"
 BF16_SUBDIR = "bf16"
 MANIFEST = "digihulp-model.json"
+MAX_TOKENS = 512
 
 
 def sha256_file(path: Path) -> str:
@@ -207,6 +208,9 @@ class Embedder:
             model_kwargs={"torch_dtype": torch_dtype},
         )
         self.dtype = "bfloat16" if use_bf16 else "float32"
+        # Chunks are ~180 words; the model's 2048-token window would let one odd passage
+        # (a table, a list of URLs) cost as much as a whole batch.
+        self._model.max_seq_length = min(self._model.max_seq_length or MAX_TOKENS, MAX_TOKENS)
         self.name = model_name(model_dir)
         self.dimension = _dimension(self._model)
         self._prompts: dict[str, str] = dict(getattr(self._model, "prompts", {}) or {})

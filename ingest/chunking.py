@@ -14,6 +14,17 @@ from ingest.loaders import Document
 AGENDA_ITEM = re.compile(r"^(?=##\s)", re.MULTILINE)
 HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*)$")
 ANCHOR = re.compile(r"<a\s+name=[^>]*>\s*</a>")
+MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))+(?:\s+\"[^\"]*\")?\)")
+
+
+DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]{16,}")
+
+
+def strip_link_targets(text: str) -> str:
+    """`[label](https://very/long/url)` -> `label`: the URL adds hundreds of tokens and no meaning,
+    and a colleague on the intranet cannot follow most of them anyway. Images keep their alt text;
+    inline base64 images (thousands of tokens of noise) shrink to a marker."""
+    return DATA_URI.sub("data:…", MD_LINK.sub(lambda m: m.group(2), text))
 
 
 def _word_tokenizer(text: str) -> list[str]:
@@ -48,7 +59,7 @@ class Chunker:
         nodes = self._markdown.get_nodes_from_documents([LlamaDocument(text=body)])
         sections = []
         for node in nodes:
-            text = ANCHOR.sub("", node.get_content()).strip()
+            text = strip_link_targets(ANCHOR.sub("", node.get_content())).strip()
             if not _has_content(text):
                 continue
             sections.append((_heading_of(text), text))
@@ -58,7 +69,7 @@ class Chunker:
     def _agenda_items(body: str) -> list[tuple[str, str]]:
         items = []
         for block in AGENDA_ITEM.split(body):
-            text = block.strip()
+            text = strip_link_targets(block).strip()
             if _has_content(text):
                 items.append((_heading_of(text), text))
         return items

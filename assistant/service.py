@@ -1,0 +1,170 @@
+"""The composition root: build_assistant(settings) and Assistant.ask()."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+import numpy as np
+
+from assistant import confidence
+from assistant.answering import Draft, compose_extractive
+from assistant.config import Settings
+from assistant.errors import DigihulpError, IndexProblem
+from assistant.escalation import CoachDirectory, Mailer
+from assistant.records import EscalationStore
+from assistant.retrieval import Retrieved, Retriever
+from assistant.store import ChromaStore
+from assistant.types import Answer
+
+log = logging.getLogger(__name__)
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+NOT_SURE = "Hierover vind ik geen betrouwbaar antwoord in onze tips en handleidingen."
+ASKED_COACH = "Je vraag is doorgegeven aan je digicoach."
+
+
+class QueryEmbedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed_query(self, question: str) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class CleanQuestion:
+    text: str
+    notice: str = ""
+    refused: bool = False
+
+
+def clean_question(raw: str, max_chars: int) -> CleanQuestion:
+    """Normalise what a colleague typed; refuse what cannot be a question, trim what is too long."""
+    text = CONTROL.sub(" ", unicodedata.normalize("NFC", raw or ""))
+    text = " ".join(text.split())
+    if not text:
+        return CleanQuestion("", "Typ eerst je vraag in het tekstvak.", refused=True)
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+        return CleanQuestion(text, "Ik begrijp je vraag niet. Stel ze in een paar woorden, bv. "
+                                   "'Hoe deel ik mijn scherm in Teams?'", refused=True)
+    if len(text) > max_chars:
+        return CleanQuestion(text[:max_chars].rstrip(), f"Je vraag was erg lang; ik heb de eerste {max_chars} "
+                                                        "tekens gebruikt. Stel gerust een kortere vraag.")
+    return CleanQuestion(text)
+
+
+class Assistant:
+    def __init__(self, settings: Settings, embedder: QueryEmbedder, store: ChromaStore,
+                 directory: CoachDirectory, records: EscalationStore, mailer: Mailer | None = None,
+                 llm: Any = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.directory = directory
+        self.records = records
+        self.mailer = mailer
+        self.llm = llm
+        self.retriever = Retriever(settings, store, embedder.name, embedder.dimension)
+
+    def retrieve(self, question: str) -> Retrieved:
+        """Embed the question once and search; used by ask() and by the evals/benchmarks."""
+        vector = self.embedder.embed_query(question)
+        return self.retriever.search(question, vector)
+
+    def ask(self, question: str, department: str | None = None, *, escalate: bool = False,
+            asker_name: str = "", asker_contact: str = "") -> Answer:
+        cleaned = clean_question(question, self.settings.max_question_chars)
+        if cleaned.refused:
+            return Answer(question=cleaned.text, text="", citations=(), confidence=0.0, notice=cleaned.notice)
+        found = self.retrieve(cleaned.text)
+        draft, notice = self._draft(cleaned.text, found)
+        conf = confidence.score(confidence.Signals(
+            best_dense=found.best_dense, second_dense=found.second_dense,
+            top_in_bm25=bool(found.documents) and found.documents[0][0] in found.bm25_top[:3],
+            coverage=draft.coverage,
+        ))
+        answer = Answer(
+            question=cleaned.text, text=draft.text, citations=draft.citations, confidence=conf,
+            notice=" ".join(filter(None, (cleaned.notice, notice))),
+            retrieved=tuple(found.documents[:20]),
+        )
+        if escalate or conf < self.settings.confidence_threshold or not draft.text:
+            answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate)
+        self._log(answer, department)
+        return answer
+
+    def _draft(self, question: str, found: Retrieved) -> tuple[Draft, str]:
+        if self.llm is not None and found.hits:
+            try:
+                generated = self.llm.answer(question, found.hits)
+                if generated is not None:
+                    return generated, ""
+            except DigihulpError as exc:
+                return compose_extractive(question, found.hits), str(exc)
+        return compose_extractive(question, found.hits), ""
+
+    def escalate(self, answer: Answer, department: str | None, asker_name: str = "",
+                 asker_contact: str = "") -> Answer:
+        """The colleague pressed 'Vraag het aan mijn digicoach' under an answer they already got."""
+        draft = Draft(text=answer.text, citations=answer.citations, coverage=0.0, answerer="extractive")
+        return self._escalate(answer, draft, department, asker_name, asker_contact, by_request=True)
+
+    def _escalate(self, answer: Answer, draft: Draft, department: str | None, asker_name: str,
+                  asker_contact: str, by_request: bool) -> Answer:
+        route = self.directory.route(department)
+        esc_id = self.records.create(
+            question=answer.question, department=department or "", route=route,
+            sources=[c.to_dict() for c in draft.citations], draft=draft.text, confidence=answer.confidence,
+            asker_name=asker_name, asker_contact=asker_contact,
+        )
+        if self.mailer is not None:
+            escalation = self.records.get(esc_id)
+            if escalation is not None:
+                self.mailer.send_escalation(escalation)
+        lead = ASKED_COACH if by_request else NOT_SURE
+        text = f"{lead} {route.message()}"
+        if by_request and answer.text:
+            text = answer.text  # keep what they already read; the notice says who picks it up
+        return replace(answer, text=text, citations=answer.citations if by_request else (),
+                       escalated=True, escalation_id=esc_id, coach=route.coach.name,
+                       notice=" ".join(filter(None, (answer.notice, route.message() if by_request else ""))))
+
+    def _log(self, answer: Answer, department: str | None) -> None:
+        try:
+            self.records.log_question(answer.question, department, answer.confidence, answer.escalated)
+        except Exception:  # analytics must never cost a colleague their answer
+            log.exception("Could not log question")
+
+    def health(self) -> dict[str, Any]:
+        status: dict[str, Any] = {"model": self.embedder.name, "llm": "uit" if self.llm is None else "aan"}
+        try:
+            info = self.store.live_info()
+            status["index"] = "ok" if info else "ontbreekt"
+            status["chunks"] = info.count if info else 0
+        except DigihulpError as exc:
+            status["index"] = f"fout: {exc}"
+        return status
+
+
+def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None) -> Assistant:
+    """Wire every part from Settings. The embedder can be passed in so one model serves many."""
+    from assistant.llm import LLMAnswerer
+
+    if embedder is None:
+        from assistant.model import Embedder
+
+        embedder = Embedder(settings.model_dir, settings.embed_dtype)
+    if not settings.coaches_file.is_file():
+        raise IndexProblem(f"Het bestand met digicoaches ontbreekt: {settings.coaches_file}")
+    return Assistant(
+        settings=settings,
+        embedder=embedder,
+        store=ChromaStore(settings),
+        directory=CoachDirectory.load(settings.coaches_file),
+        records=EscalationStore(settings.db_path),
+        mailer=Mailer.from_settings(settings),
+        llm=LLMAnswerer.from_settings(settings),
+    )

@@ -1,0 +1,232 @@
+"""Per-case scoring, aggregate metrics and baseline comparison. Pure functions: no model, no index, no IO."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from assistant.answering import Draft, groundedness
+from assistant.types import Answer
+from evals.dataset import Case
+
+log = logging.getLogger(__name__)
+
+# Same marker syntax the answerers write and check_citations accepts: [1], [1, 2], [bron 3].
+MARKER = re.compile(r"\[(?:bron\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]", re.IGNORECASE)
+HIT_KS = (1, 3, 5)
+QUALITY_METRICS = (
+    "hit@1", "hit@3", "hit@5", "mrr", "citation_validity", "citation_correctness",
+    "escalation_precision", "escalation_recall", "escalation_f1", "groundedness",
+)
+LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    answer: Answer
+    latency_ms: float
+    rank: int | None  # 1-based document rank of the first expected source in answer.retrieved
+    ranks: dict[str, int | None] = field(default_factory=dict)  # rank of every expected source
+    citation_valid: bool = True
+    citation_correct: bool | None = None  # None: not scored (unanswerable or escalated)
+    groundedness: float | None = None  # None: not scored (escalated or generative answer)
+
+    def hit(self, k: int) -> bool | None:
+        return (self.rank is not None and self.rank <= k) if self.case.answerable else None
+
+    @property
+    def escalation_correct(self) -> bool:
+        return self.answer.escalated == (not self.case.answerable)
+
+    def checks(self) -> dict[str, bool | None]:
+        """Pass/fail per metric; None where a metric does not apply to this case."""
+        grounded = None if self.groundedness is None else self.groundedness >= 1.0 - EPS
+        return {
+            **{f"hit@{k}": self.hit(k) for k in HIT_KS},
+            "citation_valid": self.citation_valid,
+            "citation_correct": self.citation_correct,
+            "escalation_correct": self.escalation_correct,
+            "grounded": grounded,
+        }
+
+    @property
+    def failed_checks(self) -> list[str]:
+        # hit@1/hit@3 misses are normal at the margin; a case fails when the document is not in the top 5.
+        return [name for name, ok in self.checks().items() if ok is False and name not in ("hit@1", "hit@3")]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed_checks
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    cases: list[CaseResult]
+    metrics: dict[str, float | None]  # QUALITY_METRICS and LATENCY_METRICS; None = no case to measure on
+    counts: dict[str, int]
+
+    @property
+    def failures(self) -> list[CaseResult]:
+        return [r for r in self.cases if not r.passed]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    max_drop: float | None = None  # allowed drop against the baseline
+    floor: float | None = None  # absolute minimum, baseline or not
+
+
+@dataclass(frozen=True)
+class Regression:
+    metric: str
+    current: float
+    baseline: float | None
+    limit: float
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.metric}: {self.reason}"
+
+
+DEFAULT_TOLERANCES: dict[str, Tolerance] = {
+    "hit@5": Tolerance(max_drop=0.02),
+    "mrr": Tolerance(max_drop=0.02),
+    "escalation_recall": Tolerance(max_drop=0.02),
+    "citation_correctness": Tolerance(max_drop=0.02),
+    "groundedness": Tolerance(floor=1.0),
+    "citation_validity": Tolerance(floor=1.0),
+}
+
+
+def document_ranks(expected: Sequence[str], retrieved: Sequence[tuple[str, float]]) -> dict[str, int | None]:
+    positions: dict[str, int] = {}
+    for i, (source, _score) in enumerate(retrieved, start=1):
+        positions.setdefault(source, i)
+    return {source: positions.get(source) for source in expected}
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every [n] in the text, in order of appearance."""
+    return [int(n) for m in MARKER.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+
+
+def citation_valid(answer: Answer) -> bool:
+    if answer.escalated and not answer.citations:
+        return True  # "ask your coach" carries no claims and no markers to check
+    listed = {c.n for c in answer.citations}
+    return all(n in listed for n in cited_numbers(answer.text))
+
+
+def first_cited_source(answer: Answer) -> str | None:
+    by_n = {c.n: c.source for c in answer.citations}
+    for n in cited_numbers(answer.text):
+        if n in by_n:
+            return by_n[n]
+    return None
+
+
+def answer_groundedness(answer: Answer) -> float:
+    draft = Draft(text=answer.text, citations=answer.citations, coverage=0.0, answerer="extractive")
+    return groundedness(draft)
+
+
+def score_case(case: Case, answer: Answer, latency_ms: float, extractive: bool = True) -> CaseResult:
+    """Score one answer; groundedness only for extractive answers, which must quote verbatim."""
+    ranks = document_ranks(case.expected_sources, answer.retrieved)
+    found = [r for r in ranks.values() if r is not None]
+    correct = None
+    if case.answerable and not answer.escalated:
+        correct = first_cited_source(answer) in case.expected_sources
+    grounded = answer_groundedness(answer) if extractive and not answer.escalated else None
+    return CaseResult(
+        case=case, answer=answer, latency_ms=latency_ms, rank=min(found) if found else None, ranks=ranks,
+        citation_valid=citation_valid(answer), citation_correct=correct, groundedness=grounded,
+    )
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def mrr(ranks: Sequence[int | None]) -> float | None:
+    return mean([1.0 / r if r else 0.0 for r in ranks])
+
+
+def hit_rate(ranks: Sequence[int | None], k: int) -> float | None:
+    return mean([1.0 if r is not None and r <= k else 0.0 for r in ranks])
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100.0
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float | None, float | None, float | None]:
+    """Escalation scores; None where the denominator is empty (nothing to escalate and nothing escalated)."""
+    recall = tp / (tp + fn) if tp + fn else None
+    if tp + fp:
+        precision: float | None = tp / (tp + fp)
+    else:
+        precision = 0.0 if tp + fn else None  # escalated nothing while some questions needed it
+    if precision is None or recall is None:
+        return precision, recall, None
+    return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+
+
+def aggregate(results: Sequence[CaseResult]) -> EvalResult:
+    answerable = [r for r in results if r.case.answerable]
+    ranks = [r.rank for r in answerable]
+    tp = sum(1 for r in results if r.answer.escalated and not r.case.answerable)
+    fp = sum(1 for r in results if r.answer.escalated and r.case.answerable)
+    fn = sum(1 for r in results if not r.answer.escalated and not r.case.answerable)
+    precision, recall, f1 = precision_recall_f1(tp, fp, fn)
+    correct = [float(r.citation_correct) for r in results if r.citation_correct is not None]
+    grounded = [r.groundedness for r in results if r.groundedness is not None]
+    latencies = [r.latency_ms for r in results]
+    metrics: dict[str, float | None] = {
+        **{f"hit@{k}": hit_rate(ranks, k) for k in HIT_KS},
+        "mrr": mrr(ranks),
+        "citation_validity": mean([float(r.citation_valid) for r in results]),
+        "citation_correctness": mean(correct),
+        "escalation_precision": precision,
+        "escalation_recall": recall,
+        "escalation_f1": f1,
+        "groundedness": mean(grounded),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+    }
+    counts = {
+        "cases": len(results), "answerable": len(answerable), "unanswerable": len(results) - len(answerable),
+        "escalated": tp + fp, "escalated_answerable": fp, "answered_unanswerable": fn,
+        "grounded_scored": len(grounded), "failed": sum(1 for r in results if not r.passed),
+    }
+    return EvalResult(cases=list(results), metrics=metrics, counts=counts)
+
+
+def compare(current: Mapping[str, float | None], baseline: Mapping[str, float | None] | None,
+            tolerances: Mapping[str, Tolerance] | None = None) -> list[Regression]:
+    """Metrics that fell below their floor or dropped more than allowed against the baseline."""
+    found: list[Regression] = []
+    for metric, tol in (DEFAULT_TOLERANCES if tolerances is None else tolerances).items():
+        value = current.get(metric)
+        if value is None:
+            continue  # not measured on this dataset (e.g. no unanswerable questions)
+        before = baseline.get(metric) if baseline else None
+        if tol.floor is not None and value < tol.floor - EPS:
+            reason = f"{value:.3f} is below the floor {tol.floor:.3f}"
+            found.append(Regression(metric, value, before, tol.floor, reason))
+            continue
+        if tol.max_drop is not None and before is not None and before - value > tol.max_drop + EPS:
+            found.append(Regression(metric, value, before, before - tol.max_drop,
+                                    f"dropped {before - value:.3f} from {before:.3f} (allowed {tol.max_drop:.3f})"))
+    return found

@@ -1,0 +1,144 @@
+"""Integration: real model, real Chroma on tmp_path, the tiny fixture corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.store import ChromaStore
+from ingest.pipeline import run_ingest
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class CountingEmbedder:
+    """Wraps the real embedder and counts what it is asked to embed."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
+        self.embedded: list[str] = []
+
+    def embed_documents(self, items, batch_size=16):  # type: ignore[no-untyped-def]
+        self.embedded.extend(text for _, text in items)
+        return self.inner.embed_documents(items, batch_size=batch_size)
+
+
+def _sources(settings) -> set[str]:  # type: ignore[no-untyped-def]
+    store = ChromaStore(settings)
+    info = store.live_info()
+    assert info is not None
+    return {c.metadata["source"] for c in store.all_chunks(info)}
+
+
+def test_ingest_then_incremental_rerun(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    counting = CountingEmbedder(embedder)
+    first = run_ingest(settings, counting, ChromaStore(settings))
+    assert first.published and not first.failed
+    assert first.chunks_embedded == len(counting.embedded) > 0
+    sources = _sources(settings)
+    assert any(s.startswith("tips/") for s in sources)
+    assert any(s.startswith("handleidingen/") for s in sources)
+    assert any(s.startswith("overleg/") for s in sources)
+    retired = [p for p in (settings.corpus_dir / "tips").glob("*.md") if "status: retired" in p.read_text()]
+    assert retired and not any(f"tips/{p.name}" in sources for p in retired)
+
+    # No change: nothing embedded, no new generation.
+    counting.embedded.clear()
+    again = run_ingest(settings, counting, ChromaStore(settings))
+    assert again.chunks_embedded == 0 and not again.published
+    assert again.collection == first.collection and len(again.unchanged) == len(first.added)
+
+    # Edit one tip: only its changed chunk is embedded; remove another: its chunks go.
+    tips = sorted((settings.corpus_dir / "tips").glob("*.md"))
+    active = [p for p in tips if p not in retired]
+    edited, removed = active[0], active[1]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nExtra zin die eerder ontbrak.\n", encoding="utf-8")
+    removed.unlink()
+    third = run_ingest(settings, counting, ChromaStore(settings))
+    assert third.updated == [f"tips/{edited.name}"]
+    assert third.removed == [f"tips/{removed.name}"]
+    assert 1 <= third.chunks_embedded <= 2
+    assert all("Extra zin" in t for t in counting.embedded)
+    assert f"tips/{removed.name}" not in _sources(settings)
+
+
+def test_failed_file_keeps_last_good_version(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    run_ingest(settings, embedder, ChromaStore(settings))
+    tip = sorted((settings.corpus_dir / "tips").glob("*.md"))[0]
+    tip.write_text("---\ntitle: [kapot\n---\nbody\n", encoding="utf-8")
+    report = run_ingest(settings, embedder, ChromaStore(settings))
+    assert f"tips/{tip.name}" in report.failed and report.exit_code == 1
+    assert f"tips/{tip.name}" in _sources(settings)
+
+
+def test_model_mismatch_stops_with_rebuild_hint(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    from assistant.errors import IndexProblem
+
+    store = ChromaStore(settings)
+    run_ingest(settings, embedder, store)
+    with pytest.raises(IndexProblem, match="--rebuild"):
+        store.require_live("another-model", 384)
+
+
+def _ingest_cmd(settings) -> list[str]:  # type: ignore[no-untyped-def]
+    return [sys.executable, "-m", "ingest", "--corpus", str(settings.corpus_dir),
+            "--data-dir", str(settings.data_dir), "--json"]
+
+
+def test_killed_ingest_leaves_live_index_usable(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    run_ingest(settings, embedder, ChromaStore(settings))
+    before = ChromaStore(settings).live_info()
+    # Change every tip so the next run has real work, then kill it mid-way.
+    for tip in (settings.corpus_dir / "tips").glob("*.md"):
+        tip.write_text(tip.read_text(encoding="utf-8") + "\nNieuwe regel.\n", encoding="utf-8")
+    env = {**os.environ, "DIGIHULP_EMBED_BATCH_SIZE": "1"}
+    proc = subprocess.Popen(_ingest_cmd(settings), cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(12)  # model loaded, embedding under way
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    after = ChromaStore(settings).live_info()
+    assert after is not None and before is not None and after.collection == before.collection
+    # The live index still answers; the next run completes and leaves no duplicates.
+    store = ChromaStore(settings)
+    assert len(store.all_chunks(after)) == before.count
+    report = run_ingest(settings, embedder, store)
+    assert report.published
+    info = store.live_info()
+    assert info is not None
+    ids = [c.id for c in store.all_chunks(info)]
+    assert len(ids) == len(set(ids)) == report.chunks_total
+
+
+def test_cli_exit_codes(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (settings.corpus_dir / "tips" / "leeg.md").write_text("", encoding="utf-8")
+    done = subprocess.run(_ingest_cmd(settings), cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert "tips/leeg.md" in report["failed"] and report["published"]
+    missing = subprocess.run([sys.executable, "-m", "ingest", "--corpus", str(tmp_path / "nope"),
+                              "--data-dir", str(tmp_path / "d")], cwd=ROOT, capture_output=True, text=True)
+    assert missing.returncode == 2 and "bestaat niet" in missing.stderr
+
+
+def test_ingest_into_chroma_server(settings, embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from chroma_server import running_chroma
+
+    with running_chroma(tmp_path / "server-data") as server:
+        remote = settings.model_copy(update={"chroma_url": server.url})
+        report = run_ingest(remote, embedder, ChromaStore(remote))
+        assert report.published and not report.failed
+        store = ChromaStore(remote)
+        info = store.live_info()
+        assert info is not None and info.count == report.chunks_total
+        hits = store.dense_search(info, embedder.embed_query("printen met mijn badge"), 3)
+        assert hits and hits[0][1] > 0.3
+    assert not (remote.data_dir / "chroma").exists()  # nothing went to the embedded store

@@ -1,0 +1,65 @@
+"""Fast unit tests of the pure parts of the query layer (no model, no Chroma)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant import confidence
+from assistant.bm25 import BM25, tokenize
+from assistant.retrieval import fuse
+from assistant.service import clean_question
+
+
+def test_dutch_tokenizer_stems_drops_stop_words_and_folds_accents() -> None:
+    assert tokenize("Ik wil mijn instellingen van de printers") == tokenize("instelling printer")
+    assert tokenize("geïnstalleerd") == tokenize("geinstalleerd")
+    assert tokenize("hoe moet ik da doen") == []
+
+
+def test_bm25_prefers_exact_rare_terms() -> None:
+    docs = ["Outlook regels voor je postvak", "Foutcode CAA50021 bij aanmelden in Teams", "Teams status instellen"]
+    index = BM25(docs)
+    assert index.top("foutcode caa50021", 3)[0][0] == 1
+    assert index.top("teams status", 3)[0][0] == 2
+    assert index.top("kantine menu", 3) == []
+
+
+def test_fusion_is_dense_led_and_bm25_breaks_near_ties() -> None:
+    dense = [(0, 0.70), (1, 0.69), (2, 0.40)]
+    sparse = [(1, 12.0), (2, 3.0)]
+    assert [i for i, _ in fuse(dense, sparse, 0.0)] == [0, 1, 2]
+    assert [i for i, _ in fuse(dense, sparse, 0.1)][:2] == [1, 0]  # near tie: exact terms decide
+    assert fuse([(0, 0.9), (1, 0.5)], [(1, 12.0)], 0.1)[0][0] == 0  # a clear dense win stays
+
+
+def test_fusion_gives_bm25_only_chunks_the_dense_floor() -> None:
+    fused = dict(fuse([(0, 0.8), (1, 0.5)], [(7, 5.0)], 0.1))
+    assert abs(fused[7] - (0.5 + 0.1)) < 1e-9
+
+
+def test_confidence_rises_with_similarity_and_is_bounded() -> None:
+    low = confidence.score(confidence.Signals(0.25, 0.2, True, 1.0))
+    mid = confidence.score(confidence.Signals(0.45, 0.40, False, 1.0))
+    high = confidence.score(confidence.Signals(0.75, 0.5, True, 1.0))
+    assert low == 0.0 < mid < high <= 1.0
+
+
+@given(st.floats(-1, 1), st.floats(-1, 1), st.booleans(), st.floats(0, 1))
+def test_confidence_always_in_unit_interval(best: float, second: float, agree: bool, cov: float) -> None:
+    assert 0.0 <= confidence.score(confidence.Signals(best, second, agree, cov)) <= 1.0
+
+
+def test_clean_question_refuses_empty_and_symbols_and_trims_long() -> None:
+    assert clean_question("  \n ", 100).refused
+    assert clean_question("🙂 ?!", 100).refused
+    long = clean_question("woord " * 100, 50)
+    assert not long.refused and len(long.text) <= 50 and long.notice
+    assert clean_question("hoe\x00 print\u200b ik", 100).text == "hoe print ik"
+
+
+@given(st.text(max_size=3000))
+def test_clean_question_never_crashes(text: str) -> None:
+    result = clean_question(text, 1000)
+    assert len(result.text) <= 1000
+    assert result.refused or result.text.strip()
