@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         description="Compute dtype of the embedder: auto (bfloat16 only where the CPU has native bf16), "
         "bfloat16 or float32. Never float16.",
     )
+    coaches_path: Path | None = Field(
+        None, description="The coach directory (YAML); default: coaches.yaml in the corpus root."
+    )
     chroma_url: str = Field("", description="Chroma server URL (http://host:port); empty = embedded on disk.")
 
     # Ingest limits
@@ -82,7 +85,7 @@ class Settings(BaseSettings):
 
     @property
     def coaches_file(self) -> Path:
-        return self.corpus_dir / "coaches.yaml"
+        return self.coaches_path or self.corpus_dir / "coaches.yaml"
 
     @property
     def accounts_file(self) -> Path:

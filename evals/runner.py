@@ -102,6 +102,21 @@ def _ingest(settings: Settings, embedder: Any) -> dict[str, Any]:
             "embedded": ingest_report.chunks_embedded, "failed": sorted(ingest_report.failed)}
 
 
+def assistant_settings(settings: Settings) -> Settings:
+    """Settings for build_assistant; borrows the project's coaches.yaml when the corpus has none.
+
+    Public corpora (office-nl) carry no coach directory; routing only decides who an escalation goes
+    to, which no metric depends on.
+    """
+    if settings.coaches_file.is_file():
+        return settings
+    fallback = EVALS_DIR.parent / "corpus" / "coaches.yaml"
+    if not fallback.is_file():
+        raise ConfigError(f"Geen coaches.yaml in {settings.corpus_dir} en ook niet {fallback}.")
+    log.warning("%s has no coaches.yaml; routing escalations with %s", settings.corpus_dir, fallback)
+    return settings.model_copy(update={"coaches_path": fallback})
+
+
 def _load_embedder(settings: Settings) -> Any:
     from assistant.model import Embedder
 
@@ -120,12 +135,13 @@ def run(settings: Settings, dataset: Path, out: Path | None = None, embedder: An
         raise ConfigError(f"De corpusmap {settings.corpus_dir} bestaat niet.")
     # Escalation mails from an eval would land in real coaches' inboxes.
     settings = settings.model_copy(update={"smtp_host": ""})
+    for_assistant = assistant_settings(settings)  # fails before minutes of embedding, not after
     problems = check_sources(cases, settings.corpus_dir)
     for problem in problems:
         log.warning("%s", problem)
     embedder = embedder if embedder is not None else _load_embedder(settings)
     index = _ingest(settings, embedder)
-    result = evaluate(build_assistant(settings, embedder=embedder), cases)
+    result = evaluate(build_assistant(for_assistant, embedder=embedder), cases)
 
     out_dir = Path(out) if out is not None else default_out_dir(dataset)
     baseline_path = Path(baseline) if baseline is not None else default_baseline(dataset)
@@ -136,7 +152,7 @@ def run(settings: Settings, dataset: Path, out: Path | None = None, embedder: An
         "dataset_path": str(dataset),
         "corpus": str(settings.corpus_dir),
         "created": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "metrics": result.metrics,
+        "metrics": {k: None if v is None else round(v, 4) for k, v in result.metrics.items()},
         "counts": result.counts,
         "settings": settings_that_matter(settings, embedder),
         "index": index,

@@ -18,13 +18,36 @@ log = logging.getLogger(__name__)
 
 TIP_REQUIRED = ("title", "app", "author", "department", "created", "status")
 STATUSES = ("active", "retired")
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 SKIP_NAMES = {"coaches.yaml", "readme.md", "license.md"}
 
 
 class LoadError(Exception):
     """A file that cannot be ingested; the message is Dutch and says how to fix it."""
+
+
+class _PlainDatesLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so `parse_date` can give its own clear message
+    (PyYAML's own conversion raises a bare ValueError on 2026-02-30)."""
+
+
+_PlainDatesLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(text: str, what: str) -> Any:
+    """Parse YAML; every failure (including PyYAML's non-YAMLError ones) becomes a LoadError."""
+    try:
+        return yaml.load(text, Loader=_PlainDatesLoader)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (regel {where.line + 2})" if where is not None else ""
+        raise LoadError(f"{what} is geen geldige YAML{line}: {exc}") from exc
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        raise LoadError(f"{what} bevat een ongeldige waarde: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -68,7 +91,7 @@ def load(path: Path, corpus: Path, max_bytes: int, max_pages: int) -> Document:
         raise LoadError("Het bestand is leeg.")
     if size > max_bytes:
         raise LoadError(
-            f"Het bestand is te groot ({size / 1e6:.1f} MB; maximum {max_bytes / 1e6:.0f} MB). "
+            f"Het bestand is te groot ({size / 1e6:.1f} MB; maximum {max_bytes / 1e6:g} MB). "
             "Splits het op of verklein het."
         )
     kind = doc_type_for(rel)
@@ -102,12 +125,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     match = FRONT_MATTER.match(text)
     if not match:
         raise LoadError("De kop (front matter) tussen '---' is niet afgesloten met een tweede '---'-regel.")
-    try:
-        data = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" (regel {where.line + 2})" if where is not None else ""
-        raise LoadError(f"De kop (front matter) is geen geldige YAML{line}: {exc}") from exc
+    data = load_yaml(match.group(1) or "", "De kop (front matter)") or {}
     if not isinstance(data, dict):
         raise LoadError("De kop (front matter) moet velden bevatten zoals 'title: ...'.")
     return data, text[match.end():]
@@ -122,7 +140,8 @@ def load_markdown(text: str, source: str, kind: DocType, fallback_title: str = "
     elif kind == "overleg":
         meta = validate_meeting(front)
     else:
-        meta = {k: _plain(v) for k, v in front.items() if k in ("app", "author", "date", "status", "tags")}
+        meta = {k: _plain(v) for k, v in front.items()
+                if k in ("app", "author", "date", "status", "tags") and v not in (None, "", [])}
     title = str(front.get("title") or first_heading(body) or fallback_title).strip()
     doc_id = str(front.get("id") or Path(source).stem) if kind == "tip" else ""
     return Document(source=source, doc_type=kind, title=title, text=body, meta=meta, doc_id=doc_id)
@@ -139,7 +158,7 @@ def _strip_anchor(heading: str) -> str:
 
 
 def validate_tip(front: dict[str, Any]) -> dict[str, Any]:
-    missing = [key for key in TIP_REQUIRED if front.get(key) in (None, "", [])]
+    missing = [key for key in TIP_REQUIRED if front.get(key) in (None, [], {}) or not str(front[key]).strip()]
     if missing:
         raise LoadError(f"Verplichte velden ontbreken in de kop: {', '.join(missing)}.")
     status = str(front["status"]).strip().lower()
@@ -153,7 +172,7 @@ def validate_tip(front: dict[str, Any]) -> dict[str, Any]:
     meta = {
         "app": str(front["app"]), "author": str(front["author"]), "department": str(front["department"]),
         "created": parse_date(front["created"], "created"), "status": status,
-        "tags": [str(t) for t in tags],
+        "tags": [str(t) for t in tags if t not in (None, "")],
     }
     if front.get("reviewed") not in (None, ""):
         meta["reviewed"] = parse_date(front["reviewed"], "reviewed")
@@ -174,8 +193,13 @@ def parse_date(value: Any, name: str) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip()).isoformat()
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text).date().isoformat()
     except ValueError as exc:
         raise LoadError(f"Ongeldige datum in '{name}': '{value}'. Gebruik JJJJ-MM-DD, bv. 2026-03-14.") from exc
 
@@ -184,7 +208,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list):
-        return [str(v) for v in value]
+        return [str(v) for v in value if v not in (None, "")]
     return value if isinstance(value, str | int | float | bool) else str(value)
 
 

@@ -6,11 +6,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
-from ingest.loaders import Document, LoadError
+from ingest.loaders import Document, LoadError, load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +21,8 @@ def load_pdf(path: Path, source: str, max_pages: int) -> Document:
             raise LoadError("Dit is geen PDF-bestand (of het is beschadigd). Exporteer het opnieuw als PDF.")
     reader = _open(path)
     count = len(reader.pages)
+    if count == 0:
+        raise LoadError("De PDF bevat geen pagina's en is waarschijnlijk beschadigd. Exporteer hem opnieuw.")
     if count > max_pages:
         raise LoadError(f"De PDF heeft {count} pagina's; het maximum is {max_pages}. Splits de handleiding op.")
     pages = []
@@ -60,7 +60,7 @@ def _open(path: Path) -> PdfReader:
         return reader
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+    except Exception as exc:  # pypdf raises many types on damaged files (AttributeError, LimitReachedError…)
         raise LoadError("De PDF is beschadigd en kan niet gelezen worden. Exporteer hem opnieuw.") from exc
 
 
@@ -87,9 +87,10 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not side.exists():
         return {}
     try:
-        data = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise LoadError(f"Het begeleidende bestand {side.name} is geen geldige YAML: {exc}") from exc
+        raw = side.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"Het begeleidende bestand {side.name} is geen UTF-8-tekst.") from exc
+    data = load_yaml(raw, f"Het begeleidende bestand {side.name}") or {}
     if not isinstance(data, dict):
         raise LoadError(f"Het begeleidende bestand {side.name} moet velden bevatten (title, app, owner, version).")
     return data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -110,7 +112,7 @@ def run_ingest(
                            progress, report)
     ids = [c.id for c in chunks] + [sc.id for sc in kept]
     texts = [c.text for c in chunks] + [sc.text for sc in kept]
-    metas = [c.metadata() for c in chunks] + [sc.metadata for sc in kept]
+    metas = [_with_fingerprint(c.metadata()) for c in chunks] + [sc.metadata for sc in kept]
     if kept:
         vectors = np.vstack([vectors, np.stack([reuse[str(sc.metadata["content_hash"])] for sc in kept])])
     name = store.create_generation()
@@ -124,11 +126,19 @@ def run_ingest(
     return report
 
 
+def _with_fingerprint(meta: dict[str, Any]) -> dict[str, Any]:
+    """The content hash decides re-embedding; the fingerprint (text + all metadata) decides whether
+    a document changed at all, so a new review date or a shifted PDF page number is published too."""
+    payload = json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    return {**meta, "fingerprint": hashlib.sha256(payload).hexdigest()[:32]}
+
+
 def _hashes_by_source(stored: list[StoredChunk]) -> dict[str, dict[str, str]]:
-    """source -> {chunk id: content hash} of the live generation."""
+    """source -> {chunk id: fingerprint} of the live generation."""
     out: dict[str, dict[str, str]] = {}
     for chunk in stored:
-        out.setdefault(str(chunk.metadata["source"]), {})[chunk.id] = str(chunk.metadata["content_hash"])
+        meta = chunk.metadata
+        out.setdefault(str(meta["source"]), {})[chunk.id] = str(meta.get("fingerprint", meta["content_hash"]))
     return out
 
 
@@ -136,7 +146,7 @@ def _classify(report: IngestReport, docs: list[Document], chunks: list[Chunk],
               live: dict[str, dict[str, str]], failed: set[str]) -> None:
     current: dict[str, dict[str, str]] = {}
     for chunk in chunks:
-        current.setdefault(chunk.source, {})[chunk.id] = chunk.content_hash
+        current.setdefault(chunk.source, {})[chunk.id] = _with_fingerprint(chunk.metadata())["fingerprint"]
     for doc in docs:
         before = live.get(doc.source)
         if before is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -118,12 +119,17 @@ def test_killed_ingest_leaves_live_index_usable(settings, embedder) -> None:  # 
     assert len(ids) == len(set(ids)) == report.chunks_total
 
 
-def test_cli_exit_codes(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    (settings.corpus_dir / "tips" / "leeg.md").write_text("", encoding="utf-8")
-    done = subprocess.run(_ingest_cmd(settings), cwd=ROOT, capture_output=True, text=True, timeout=600)
+def test_cli_exit_codes(ingested_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ingested_settings.corpus_dir, corpus)
+    (corpus / "tips" / "leeg.md").write_text("", encoding="utf-8")
+    cmd = [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--data-dir", str(ingested_settings.data_dir),
+           "--json"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
-    assert "tips/leeg.md" in report["failed"] and report["published"]
+    assert "tips/leeg.md" in report["failed"] and "leeg" in report["failed"]["tips/leeg.md"]
+    assert report["chunks_embedded"] == 0  # everything else was unchanged
     missing = subprocess.run([sys.executable, "-m", "ingest", "--corpus", str(tmp_path / "nope"),
                               "--data-dir", str(tmp_path / "d")], cwd=ROOT, capture_output=True, text=True)
     assert missing.returncode == 2 and "bestaat niet" in missing.stderr
@@ -142,3 +148,18 @@ def test_ingest_into_chroma_server(settings, embedder, tmp_path: Path) -> None: 
         hits = store.dense_search(info, embedder.embed_query("printen met mijn badge"), 3)
         assert hits and hits[0][1] > 0.3
     assert not (remote.data_dir / "chroma").exists()  # nothing went to the embedded store
+
+
+def test_metadata_only_change_is_published_without_embedding(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    run_ingest(settings, embedder, ChromaStore(settings))
+    tip = settings.corpus_dir / "tips" / "printen-met-badge.md"
+    text = tip.read_text(encoding="utf-8")
+    tip.write_text(text.replace("reviewed: 2026-03-05", "reviewed: 2026-11-01"), encoding="utf-8")
+    report = run_ingest(settings, embedder, ChromaStore(settings))
+    assert report.updated == ["tips/printen-met-badge.md"] and report.chunks_embedded == 0
+    store = ChromaStore(settings)
+    info = store.live_info()
+    assert info is not None
+    badge = "tips/printen-met-badge.md"
+    reviewed = {c.metadata["reviewed"] for c in store.all_chunks(info) if c.metadata["source"] == badge}
+    assert reviewed == {"2026-11-01"}

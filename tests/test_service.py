@@ -107,7 +107,7 @@ def test_empty_index_gives_a_clear_message(settings, embedder) -> None:  # type:
 def test_cli_batch_writes_one_json_line_per_question(ingested_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     batch = tmp_path / "q.jsonl"
     batch.write_text("\n".join(json.dumps(q) for q in [
-        {"id": "a", "question": "hoe print ik met mijn badge", "department": "ict"},
+        {"id": "a", "question": "hoe haal ik mijn afdruk op met mijn badge?", "department": "ict"},
         {"id": "b", "question": "wat eten we vandaag in de kantine", "department": "burgerzaken"},
     ]) + "\n", encoding="utf-8")
     env = {"DIGIHULP_CORPUS_DIR": str(ingested_settings.corpus_dir),

@@ -1,0 +1,93 @@
+"""create_app(): one FastAPI app with /health, /login, the coach workspace at /coach and the chat page at /."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from assistant.auth import AccountStore
+from assistant.config import Settings
+from assistant.service import Assistant
+from assistant.ui.chat import ChatPage
+from assistant.ui.coach import CoachPage
+from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
+from assistant.ui.render import CSS, error_box
+from assistant.ui.session import LoginGuard, SessionStore, load_secret
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EVALS = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "escalations.jsonl"
+MOUNT: dict[str, Any] = {"footer_links": [], "run_history": False, "show_error": False, "ssr_mode": False,
+                         "css": CSS}
+
+
+def _theme() -> gr.themes.Base:
+    # System fonts only: the default theme would fetch Google Fonts, and this app runs offline.
+    font = ["system-ui", "Segoe UI", "Arial", "sans-serif"]
+    return gr.themes.Default(primary_hue="blue", font=font, font_mono=["ui-monospace", "Consolas", "monospace"])
+
+
+def health(assistant: Assistant) -> JSONResponse:
+    try:
+        status: dict[str, Any] = dict(assistant.health())
+    except Exception as exc:  # health must answer even when the index is broken
+        log.exception("Health check failed")
+        status = {"index": f"fout: {type(exc).__name__}"}
+    try:
+        assistant.records.recent_questions(limit=1)
+        status["database"] = "ok"
+    except Exception as exc:
+        status["database"] = f"fout: {type(exc).__name__}"
+    ok = status.get("index") == "ok" and status["database"] == "ok"
+    status["status"] = "ok" if ok else "problemen"
+    return JSONResponse(status, status_code=200 if ok else 503)
+
+
+def create_app(settings: Settings, assistant: Assistant, *, evals_file: Path | None = None,
+               sessions: SessionStore | None = None, guard: LoginGuard | None = None) -> FastAPI:
+    """The whole web app around one shared Assistant (one model instance)."""
+    accounts = AccountStore(settings.accounts_file)
+    sessions = sessions or SessionStore(settings.session_hours)
+    guard = guard or LoginGuard()
+    secret = load_secret(settings.data_dir)
+    if not accounts.has_accounts():
+        log.warning("No coach accounts in %s: the coach workspace stays closed. Create one with: "
+                    'python -m assistant.auth add-coach "Name" --department ID', settings.accounts_file)
+
+    app = FastAPI(title="digihulp", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(CoachGate, sessions=sessions)
+    app.add_api_route("/health", lambda: health(assistant), methods=["GET"], include_in_schema=False)
+    LoginRoutes(accounts, sessions, guard).install(app)
+
+    coach = CoachPage(assistant, accounts, evals_file or DEFAULT_EVALS).blocks()
+    coach.queue(default_concurrency_limit=settings.concurrency_limit)
+    gr.mount_gradio_app(app, coach, path=PREFIX, theme=_theme(), auth_dependency=auth_dependency(sessions),
+                        max_file_size=int(settings.max_file_mb * 1_000_000), **MOUNT)
+
+    chat = ChatPage(assistant, secret).blocks()
+    chat.queue(default_concurrency_limit=settings.concurrency_limit)
+    gr.mount_gradio_app(app, chat, path="/", theme=_theme(), max_file_size="10kb", **MOUNT)
+    return app
+
+
+def create_unavailable_app(message: str) -> FastAPI:
+    """When the assistant cannot start (e.g. model missing): every page shows the Dutch reason, /health 503."""
+    app = FastAPI(title="digihulp", docs_url=None, redoc_url=None, openapi_url=None)
+    page = (f'<!doctype html><html lang="nl-BE"><head><meta charset="utf-8"><title>digihulp</title>'
+            f"<style>{CSS}</style></head><body style='font-family:system-ui;max-width:720px;margin:8vh auto'>"
+            f"<h1>digihulp</h1>{error_box(message, 'Meld dit aan de beheerder of aan je digicoach.')}</body></html>")
+
+    @app.get("/health", include_in_schema=False)
+    def _health() -> JSONResponse:
+        return JSONResponse({"status": "problemen", "fout": message}, status_code=503)
+
+    @app.api_route("/{path:path}", methods=["GET", "POST"], include_in_schema=False)
+    def _any(path: str) -> HTMLResponse:
+        return HTMLResponse(page, status_code=503)
+
+    return app

@@ -1,0 +1,435 @@
+"""The web app over real HTTP: a uvicorn server in a thread, the chat page through gradio_client, the coach
+workspace's protection, login and rate limiting, and the coach handlers (answer, tip, upload, retire)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import gradio as gr
+import httpx
+import pytest
+
+COACH, PASSWORD = "An Declercq", "een-lang-testwachtwoord"
+BADGE_QUESTION = "hoe print ik met mijn badge"
+
+
+class FakeClock:
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Web:
+    url: str
+    settings: Any
+    assistant: Any
+    login_clock: FakeClock
+    session_clock: FakeClock
+    evals_file: Path
+    root: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(app: Any) -> Iterator[str]:
+    """Run `app` with uvicorn in a daemon thread; yields its base URL and stops it afterwards."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("web app did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+def private_copy(ingested_dir: Path, root: Path) -> Any:
+    """Settings on a private copy of the ingested fixture corpus and data (tests write tips and escalations)."""
+    from assistant.config import Settings
+
+    shutil.copytree(ingested_dir / "corpus", root / "corpus")
+    shutil.copytree(ingested_dir / "data", root / "data")
+    return Settings(corpus_dir=root / "corpus", data_dir=root / "data")
+
+
+def start_web(root: Path, ingested_dir: Path, embedder: Any) -> Iterator[Web]:
+    from assistant.auth import AccountStore
+    from assistant.service import build_assistant
+    from assistant.ui import create_app
+    from assistant.ui.session import LoginGuard, SessionStore
+
+    settings = private_copy(ingested_dir, root)
+    AccountStore(settings.accounts_file).add(COACH, PASSWORD, "burgerzaken")
+    assistant = build_assistant(settings, embedder=embedder)  # like the `assistant` fixture, one per module
+    login_clock, session_clock = FakeClock(), FakeClock()
+    evals = root / "escalations.jsonl"
+    app = create_app(settings, assistant, evals_file=evals, guard=LoginGuard(clock=login_clock),
+                     sessions=SessionStore(settings.session_hours, clock=session_clock))
+    for url in serve(app):
+        yield Web(url, settings, assistant, login_clock, session_clock, evals, root)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory, ingested_dir: Path, embedder: Any) -> Iterator[Web]:
+    yield from start_web(tmp_path_factory.mktemp("web"), ingested_dir, embedder)
+
+
+def login(url: str, name: str = COACH, password: str = PASSWORD) -> httpx.Response:
+    return httpx.post(f"{url}/login", data={"naam": name, "wachtwoord": password}, follow_redirects=False)
+
+
+def coach_request(name: str = COACH) -> gr.Request:
+    return gr.Request(username=name)
+
+
+def files_under(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+# --- chat page --------------------------------------------------------------------------------------------
+
+
+def test_health(web: Web) -> None:
+    response = httpx.get(f"{web.url}/health")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["status"] == "ok" and data["index"] == "ok" and data["database"] == "ok"
+    assert data["chunks"] > 0 and data["model"] and data["llm"] == "uit"
+
+
+def test_chat_answers_with_a_citation(web: Web) -> None:
+    from gradio_client import Client
+
+    client = Client(f"{web.url}/", verbose=False)
+    html, _ids, _status = client.predict(BADGE_QUESTION, "burgerzaken", "", "", [], api_name="/vraag")
+    assert 'class="dh-sources"' in html and "Bronnen" in html
+    assert "Printen met je badge" in html
+    assert "<details>" in html and "Toon de geciteerde passage" in html
+
+
+def test_chat_escalates_on_request_and_escapes_the_question(web: Web) -> None:
+    from gradio_client import Client
+
+    client = Client(f"{web.url}/", verbose=False)
+    question = "<img src=x onerror=alert(1)> hoe print ik met mijn badge"
+    html, _, _ = client.predict(question, "burgerzaken", "", "", [], api_name="/vraag")
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    html, ids, status = client.predict("burgerzaken", "Jan", "jan@example.org", [], api_name="/escaleer")
+    assert "Doorgestuurd naar je digicoach" in html and COACH in html and "?vraag=" in html
+    escalation_id = json.loads(ids)[-1] if isinstance(ids, str) else ids[-1]
+    stored = web.assistant.records.get(escalation_id)
+    assert stored.question.startswith("<img") and stored.asker_name == "Jan" and stored.coach_name == COACH
+    assert "doorgegeven aan An Declercq" in status
+
+
+def test_chat_asks_for_a_department_first(web: Web) -> None:
+    from gradio_client import Client
+
+    html, _, _ = Client(f"{web.url}/", verbose=False).predict(BADGE_QUESTION, None, "", "", [], api_name="/vraag")
+    assert "Kies eerst je dienst" in html
+
+
+def test_index_missing_gives_a_dutch_message_not_a_traceback(tmp_path: Path, embedder: Any) -> None:
+    from assistant.config import Settings
+    from assistant.service import build_assistant
+    from assistant.ui.chat import ChatPage
+    from assistant.ui.server import health
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "corpus", corpus)
+    assistant = build_assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "data"), embedder=embedder)
+    html = ChatPage(assistant, "geheim").ask(BADGE_QUESTION, "ict", "", "", [], progress=lambda *a, **k: None)[0]
+    assert "Er ging iets mis" in html and "zoekindex" in html and "Wat kun je doen?" in html
+    assert "Traceback" not in html and "Jonas Verstraete" in html  # the ICT coach to contact
+    assert health(assistant).status_code == 503
+
+
+def test_unavailable_app_shows_the_reason(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from assistant.ui import create_unavailable_app
+
+    client = TestClient(create_unavailable_app("Het taalmodel is niet geïnstalleerd. Voer `make model` uit."))
+    for path in ("/", "/coach", "/coach/gradio_api/info"):
+        response = client.get(path)
+        assert response.status_code == 503 and "taalmodel is niet geïnstalleerd" in response.text
+    assert client.get("/health").json()["status"] == "problemen"
+
+
+# --- coach workspace: protection, login, rate limit ------------------------------------------------------
+
+PROTECTED = [
+    ("GET", "/coach/config"), ("GET", "/coach/gradio_api/info"), ("GET", "/coach/gradio_api/openapi.json"),
+    ("POST", "/coach/gradio_api/queue/join"), ("GET", "/coach/gradio_api/queue/data?session_hash=abc"),
+    ("POST", "/coach/gradio_api/upload"), ("GET", "/coach/gradio_api/file=/etc/hostname"),
+    ("POST", "/coach/gradio_api/run/predict"), ("GET", "/coach/theme.css"), ("GET", "/coach/gradio_api/heartbeat/x"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_coach_api_without_session_gets_no_data(web: Web, method: str, path: str) -> None:
+    for cookies in ({}, {"digihulp_session": "verzonnen"}):
+        response = httpx.request(method, f"{web.url}{path}", cookies=cookies, json={}, follow_redirects=False)
+        assert response.status_code == 401, path
+        assert "Escalaties" not in response.text and "components" not in response.text
+
+
+def test_coach_page_redirects_to_login(web: Web) -> None:
+    response = httpx.get(f"{web.url}/coach", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    page = httpx.get(f"{web.url}/coach/", follow_redirects=True)
+    assert page.url.path == "/login" and 'name="wachtwoord"' in page.text and "Escalaties" not in page.text
+
+
+def test_gradio_client_cannot_open_the_coach_app(web: Web) -> None:
+    from gradio_client import Client
+
+    with pytest.raises(Exception):  # noqa: B017 (the client raises its own error types for 401)
+        Client(f"{web.url}/coach/", verbose=False)
+
+
+def test_coach_queue_join_is_refused_even_with_a_real_event(web: Web) -> None:
+    cookie = login(web.url).cookies["digihulp_session"]
+    config = httpx.get(f"{web.url}/coach/config", cookies={"digihulp_session": cookie}).json()
+    fn_index = next(i for i, dep in enumerate(config["dependencies"]) if dep.get("targets"))
+    body = {"data": [], "fn_index": fn_index, "session_hash": "abc123", "event_data": None, "trigger_id": None}
+    assert httpx.post(f"{web.url}/coach/gradio_api/queue/join", json=body).status_code == 401
+
+
+def test_login_wrong_password_fails_right_password_works(web: Web) -> None:
+    wrong = login(web.url, password="niet-het-wachtwoord")
+    assert wrong.status_code == 401 and "niet juist" in wrong.text and "digihulp_session" not in wrong.cookies
+    assert login(web.url, name="Niemand").status_code == 401
+    right = login(web.url, name="an declercq")
+    assert right.status_code == 303 and right.headers["location"] == "/coach/"
+    set_cookie = right.headers["set-cookie"].lower()
+    assert "httponly" in set_cookie and "samesite=strict" in set_cookie and "path=/" in set_cookie
+    cookies = {"digihulp_session": right.cookies["digihulp_session"]}
+    page = httpx.get(f"{web.url}/coach/", cookies=cookies)
+    assert page.status_code == 200
+    config = httpx.get(f"{web.url}/coach/config", cookies=cookies)
+    assert config.status_code == 200 and "Escalaties" in config.text
+    logout = httpx.post(f"{web.url}/logout", cookies=cookies, follow_redirects=False)
+    assert logout.status_code == 303
+    assert httpx.get(f"{web.url}/coach/config", cookies=cookies).status_code == 401
+
+
+def test_login_from_another_site_is_refused(web: Web) -> None:
+    response = httpx.post(f"{web.url}/login", data={"naam": COACH, "wachtwoord": PASSWORD},
+                          headers={"Origin": "http://evil.example"}, follow_redirects=False)
+    assert response.status_code == 403 and "digihulp_session" not in response.cookies
+
+
+def test_rate_limit_after_five_wrong_passwords(web: Web) -> None:
+    web.login_clock.now += 3600  # forget failures of other tests
+    for _ in range(5):
+        assert login(web.url, password="fout-fout-fout").status_code == 401
+    locked = login(web.url)  # even the right password is refused while locked
+    assert locked.status_code == 429 and "Te veel mislukte pogingen" in locked.text
+    assert "digihulp_session" not in locked.cookies
+    web.login_clock.now += 301
+    assert login(web.url).status_code == 303
+
+
+def test_session_expires(web: Web) -> None:
+    cookies = {"digihulp_session": login(web.url).cookies["digihulp_session"]}
+    assert httpx.get(f"{web.url}/coach/gradio_api/info", cookies=cookies).status_code == 200
+    web.session_clock.now += web.settings.session_hours * 3600 + 1
+    assert httpx.get(f"{web.url}/coach/gradio_api/info", cookies=cookies).status_code == 401
+
+
+def test_without_accounts_the_workspace_explains_how_to_create_one(web: Web, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from assistant.ui import create_app
+
+    settings = web.settings.model_copy(update={"data_dir": tmp_path / "data"})
+    client = TestClient(create_app(settings, web.assistant))
+    page = client.get("/login")
+    assert page.status_code == 503 and "python -m assistant.auth add-coach" in page.text
+    assert 'name="wachtwoord"' not in page.text
+    assert client.post("/login", data={"naam": COACH, "wachtwoord": PASSWORD}).status_code == 503
+    assert client.get("/coach/config").status_code == 401
+
+
+# --- coach handlers ---------------------------------------------------------------------------------------
+
+
+def test_coach_answer_reaches_the_colleague(web: Web) -> None:
+    from assistant.ui.chat import ChatPage
+    from assistant.ui.coach import CoachPage
+    from assistant.ui.session import load_secret, sign_id
+
+    answer = web.assistant.ask("<b>vet</b> mijn scanner piept", "burgerzaken", escalate=True)
+    coach = CoachPage(web.assistant, SimpleNamespace(get=lambda name: None), web.evals_file)  # type: ignore[arg-type]
+    queue, _, detail, _ = coach.refresh("burgerzaken", "open", None)
+    assert f"#{answer.escalation_id}" in queue and "&lt;b&gt;vet&lt;/b&gt;" in queue and "<b>vet" not in detail
+    message = coach.answer(answer.escalation_id, "Herstart de scanner <script>x</script>.", coach_request())
+    assert "bewaard" in message
+    with pytest.raises(gr.Error):
+        coach.close(answer.escalation_id, gr.Request())  # no user: refused
+    chat = ChatPage(web.assistant, load_secret(web.settings.data_dir))
+    request = SimpleNamespace(query_params={"vraag": sign_id(chat.secret, answer.escalation_id)})
+    _, html, ids = chat.on_load("burgerzaken", [], request)  # type: ignore[arg-type]
+    assert answer.escalation_id in ids and "Herstart de scanner &lt;script&gt;" in html and "<script>" not in html
+    _, html, _ = chat.on_load("burgerzaken", [], SimpleNamespace(query_params={"vraag": f"{answer.escalation_id}.0"}))
+    assert "Herstart" not in html  # a forged link shows nothing
+
+
+def test_hand_over_and_close(web: Web) -> None:
+    from assistant.ui.coach import CoachPage
+
+    esc_id = web.assistant.ask("mijn scanner piept altijd", "burgerzaken", escalate=True).escalation_id
+    coach = CoachPage(web.assistant, SimpleNamespace(get=lambda name: None), web.evals_file)  # type: ignore[arg-type]
+    assert "doorgegeven aan Jonas Verstraete" in coach.hand_over(esc_id, "Jonas Verstraete", coach_request())
+    stored = web.assistant.records.get(esc_id)
+    assert stored.coach_name == "Jonas Verstraete" and stored.handed_over_from == COACH
+    assert "gesloten" in coach.close(esc_id, coach_request())
+    assert web.assistant.records.get(esc_id).status == "closed"
+    assert "Dat lukte niet" in coach.answer(esc_id, "te laat", coach_request())
+
+
+def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir: Path, embedder: Any) -> None:
+    from assistant.service import build_assistant
+    from assistant.ui.coach_corpus import CorpusTabs
+    from ingest.loaders import load_markdown, read_text
+
+    settings = private_copy(ingested_dir, tmp_path)
+    assistant = build_assistant(settings, embedder=embedder)
+    question = "Hoe koppel ik de nieuwe labelprinter van de bib aan mijn laptop?"
+    esc_id = assistant.ask(question, "cultuur", escalate=True).escalation_id
+    assistant.records.answer(esc_id, "Open Instellingen > Printers en kies 'Labelprinter bib' (Brother QL).", COACH)
+    tabs, evals = CorpusTabs(assistant, tmp_path / "evals.jsonl"), tmp_path / "evals.jsonl"
+    title, _app, _tags, dept, body, _ = tabs.load_tip(esc_id, coach_request())
+    assert title.startswith("Hoe koppel ik") and dept == "cultuur" and "Brother QL" in body
+    message = tabs.save_tip(esc_id, "Labelprinter van de bib koppelen", "Printen", "printen, labelprinter, bib",
+                            dept, body, coach_request())
+    assert "tips/labelprinter-van-de-bib-koppelen.md" in message
+    path = settings.corpus_dir / "tips" / "labelprinter-van-de-bib-koppelen.md"
+    doc = load_markdown(read_text(path), "tips/labelprinter-van-de-bib-koppelen.md", "tip")
+    assert doc.active and doc.meta["author"] == COACH and doc.meta["app"] == "Printen"
+    assert doc.meta["tags"] == ["printen", "labelprinter", "bib"] and doc.meta["department"] == "cultuur"
+    line = json.loads(evals.read_text(encoding="utf-8").splitlines()[-1])
+    assert line == {"id": f"esc-{esc_id}", "question": question,
+                    "expected_sources": ["tips/labelprinter-van-de-bib-koppelen.md"], "answerable": True,
+                    "department": "cultuur", "notes": line["notes"]}
+    second = tabs.save_tip(esc_id, "Labelprinter van de bib koppelen", "Printen", "", dept, body, coach_request())
+    assert "labelprinter-van-de-bib-koppelen-2.md" in second and "evaluatieset" not in second
+    assert len(evals.read_text(encoding="utf-8").splitlines()) == 1  # a second tip does not duplicate the question
+    assert "Toegevoegd: 2" in tabs.reindex(coach_request(), progress=lambda *a, **k: None)
+    answer = assistant.ask("labelprinter van de bib koppelen aan laptop", "cultuur")
+    assert any(c.source == "tips/labelprinter-van-de-bib-koppelen.md" for c in answer.citations)
+
+
+def test_retire_and_mark_reviewed(tmp_path: Path, ingested_dir: Path, embedder: Any) -> None:
+    from assistant.service import build_assistant
+    from assistant.ui.coach_corpus import CorpusTabs
+    from ingest.loaders import load_markdown, read_text
+
+    settings = private_copy(ingested_dir, tmp_path)
+    tabs = CorpusTabs(build_assistant(settings, embedder=embedder), tmp_path / "evals.jsonl")
+    rel = "tips/windows-scherm-vergrendelen.md"
+    before = read_text(settings.corpus_dir / rel)
+    assert "ingetrokken" in tabs.retire(rel, coach_request())
+    after = read_text(settings.corpus_dir / rel)
+    assert not load_markdown(after, rel, "tip").active
+    assert after.replace("status: retired", "status: active") == before  # nothing else changed
+    assert "nagekeken" in tabs.mark_reviewed("tips/teams-status-instellen.md", coach_request())
+    html, choices = tabs.listing("tip", "alle", coach_request())
+    assert "ingetrokken" in html and "Printen" in html and "printen-pincode-oud" in html
+    assert rel not in [value for _, value in choices["choices"]]
+    for bad in ("../coaches.yaml", "tips/../../etc/passwd.md", "handleidingen/mini-handleiding-printen.pdf", ""):
+        assert "dh-error" in tabs.retire(bad, coach_request())
+
+
+def test_corpus_list_flags_old_tips(web: Web) -> None:
+    from assistant.ui import corpus_files
+
+    rows = {r.source: r for r in corpus_files.list_documents(web.settings)}
+    assert rows["handleidingen/mini-handleiding-printen.pdf"].doc_type == "handleiding"
+    assert rows["overleg/2026-02-04-digicoach-overleg.md"].doc_type == "overleg"
+    tip = rows["tips/printen-met-badge.md"]
+    assert tip.app == "Printen" and tip.reviewed == "2026-03-05" and tip.author == "Pieter Vermeulen"
+    from datetime import date
+
+    assert tip.stale == (date.fromisoformat("2026-03-05").toordinal() < date.today().toordinal() - 365)
+
+
+# --- uploads ----------------------------------------------------------------------------------------------
+
+VALID_TIP = """---
+title: "Een testtip over de scanner"
+app: Scanner
+author: "An Declercq"
+department: burgerzaken
+created: 2026-05-01
+status: active
+---
+Druk twee seconden op de knop **Scan naar mail**.
+"""
+
+
+@pytest.mark.parametrize("name", [
+    "../../evil.md", "..\\..\\evil.md", "/etc/evil.md", "tips/../../evil.md", "....md", ".verborgen.md",
+    "tip.exe", "tip.md.exe", "tip.html", "tip", "tip.MD.sh", "geen\x00naam.md",
+])
+def test_upload_refuses_traversal_and_wrong_extensions(web: Web, tmp_path: Path, name: str) -> None:
+    from assistant.ui.corpus_files import CorpusError, accept_upload
+
+    src = tmp_path / "upload.md"
+    src.write_text(VALID_TIP, encoding="utf-8")
+    parent = web.root
+    before = files_under(parent)
+    with pytest.raises(CorpusError):
+        accept_upload(web.settings, src, name)
+    assert files_under(parent) == before
+    assert not (web.root.parent / "evil.md").exists()
+
+
+def test_upload_validates_and_accepts(web: Web, tmp_path: Path) -> None:
+    from assistant.ui.coach_corpus import CorpusTabs
+
+    tabs = CorpusTabs(web.assistant, web.evals_file)
+    corpus = web.settings.corpus_dir
+    bad = tmp_path / "kapotte-tip.md"
+    bad.write_text(VALID_TIP.replace("app: Scanner\n", ""), encoding="utf-8")
+    assert "Verplichte velden ontbreken" in tabs.upload(str(bad), coach_request())
+    fake_pdf = tmp_path / "handleiding.pdf"
+    fake_pdf.write_bytes(b"dit is geen pdf")
+    assert "geen PDF" in tabs.upload(str(fake_pdf), coach_request())
+    big = tmp_path / "groot.md"
+    big.write_text(VALID_TIP + "x" * int(web.settings.max_file_mb * 1_000_000), encoding="utf-8")
+    assert "te groot" in tabs.upload(str(big), coach_request())
+    good = tmp_path / "Scanner Tip (nieuw).md"
+    good.write_text(VALID_TIP, encoding="utf-8")
+    assert "toegevoegd als tips/scanner-tip-nieuw.md" in tabs.upload(str(good), coach_request())
+    assert (corpus / "tips" / "scanner-tip-nieuw.md").read_text(encoding="utf-8") == VALID_TIP
+    assert "bestaat al" in tabs.upload(str(good), coach_request())
+    pdf = tmp_path / "Mini handleiding 2.pdf"
+    shutil.copyfile(corpus / "handleidingen" / "mini-handleiding-printen.pdf", pdf)
+    assert "handleidingen/mini-handleiding-2.pdf" in tabs.upload(str(pdf), coach_request())
+    assert not [p for p in corpus.rglob("*.tmp")]
+    with pytest.raises(gr.Error):
+        tabs.upload(str(good), gr.Request())

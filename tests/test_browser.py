@@ -1,0 +1,139 @@
+"""The real UI in headless Chromium (Debian's /usr/bin/chromium driven by Playwright): chat, escaping, coach login."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_app import BADGE_QUESTION, COACH, PASSWORD, Web, start_web
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PAYLOAD = ('<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script>${window.__xss=3}'
+           "{{constructor.constructor('window.__xss=4')()}} mijn scherm blijft zwart")
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory, ingested_dir: Path, embedder: Any) -> Iterator[Web]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (/usr/bin/chromium); run `make browser`")
+    yield from start_web(tmp_path_factory.mktemp("browser"), ingested_dir, embedder)
+
+
+@pytest.fixture(scope="module")
+def browser(web: Web) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Dialogs (alert from injected script) and requests that leave this machine."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.dialogs: list[str] = []
+        self.external: list[str] = []
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        local = (base, "data:", "blob:")
+        page.on("request", lambda r: None if r.url.startswith(local) else self.external.append(r.url))
+
+
+@pytest.fixture
+def page(browser: Any, web: Web) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-BE")
+    context.set_default_timeout(60_000)  # the first answer may wait for the model on a busy machine
+    page = context.new_page()
+    page.watch = Watch(page, web.url)
+    yield page
+    context.close()
+
+
+def pick_department(page: Any, name: str = "Burgerzaken") -> None:
+    page.locator("#dh-dienst input").click()
+    page.get_by_role("option", name=name).click()
+
+
+def ask(page: Any, question: str) -> Any:
+    page.locator("#dh-vraag textarea").fill(question)
+    page.locator("#dh-vraag-knop").click()
+    page.locator("#dh-antwoord .dh-question").filter(has_text=question[:20]).wait_for()
+    return page.locator("#dh-antwoord")
+
+
+def assert_no_script_ran(page: Any) -> None:
+    assert page.evaluate("window.__xss") is None
+    assert page.watch.dialogs == []
+
+
+def test_chat_answers_with_citations(page: Any, web: Web, tmp_path: Path) -> None:
+    page.goto(f"{web.url}/")
+    pick_department(page)
+    answer = ask(page, BADGE_QUESTION)
+    sources = answer.locator(".dh-sources li")
+    assert sources.count() >= 1
+    assert "Printen met je badge" in answer.inner_text()
+    sources.first.locator("summary").click()
+    assert sources.first.locator("blockquote").is_visible()
+    assert page.locator("#dh-duim-op").is_visible() and page.locator("#dh-escaleer").is_visible()
+    page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
+    assert (tmp_path / "chat.png").stat().st_size > 10_000
+    assert page.watch.external == []  # offline: no fonts or scripts from the internet
+
+
+def test_script_in_a_tip_and_in_a_question_shows_as_text(page: Any, web: Web) -> None:
+    page.goto(f"{web.url}/")
+    pick_department(page, "ICT")
+    answer = ask(page, "mag ik html code van een website in mijn handtekening plakken")
+    assert "<script>alert('x')</script>" in answer.inner_text()  # the fixture tip's text, shown literally
+    assert "<img src=x onerror=alert(1)>" in answer.inner_text()
+    answer = ask(page, PAYLOAD)
+    assert '<img src=x onerror="window.__xss=1;alert(1)">' in answer.inner_text()
+    assert "${window.__xss=3}" in answer.inner_text()
+    assert page.locator("#dh-antwoord img, #dh-antwoord script").count() == 0
+    page.wait_for_timeout(500)
+    assert_no_script_ran(page)
+
+
+def test_feedback_escalation_and_coach_answer_on_return(page: Any, web: Web) -> None:
+    page.goto(f"{web.url}/")
+    pick_department(page)
+    ask(page, "hoe haal ik mijn afdruk op aan de printer")
+    page.locator("#dh-opmerking textarea").fill("Te <b>kort</b>")
+    page.locator("#dh-duim-neer").click()
+    page.locator("#dh-status").filter(has_text="Bedankt").wait_for()
+    assert web.assistant.records.negative_feedback()[0].comment == "Te <b>kort</b>"
+    page.locator("#dh-escaleer").click()
+    page.locator("#dh-antwoord .dh-escalated").wait_for()
+    assert COACH in page.locator("#dh-antwoord .dh-escalated").inner_text()
+    escalation = web.assistant.records.list(status="open")[-1]
+    web.assistant.records.answer(escalation.id, "Gebruik de printer in <i>gang B</i>.", COACH)
+    page.reload()
+    page.locator("#dh-coach-answers .dh-coach-answer").wait_for()
+    assert "Gebruik de printer in <i>gang B</i>." in page.locator("#dh-coach-answers").inner_text()
+    assert page.locator("#dh-dienst input").input_value() == "Burgerzaken"  # remembered in the browser
+    assert_no_script_ran(page)
+
+
+def test_coach_sees_login_not_queue_and_escaped_questions_after_login(page: Any, web: Web, tmp_path: Path) -> None:
+    web.assistant.ask(PAYLOAD, "burgerzaken", escalate=True)
+    page.goto(f"{web.url}/coach")
+    assert page.url.endswith("/login")
+    assert page.locator("#login-form").is_visible() and page.locator("#dh-queue").count() == 0
+    page.fill("#naam", COACH)
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.locator("#dh-queue table").wait_for()
+    assert "Aangemeld als" in page.locator("#dh-hello").inner_text()
+    queue = page.locator("#dh-queue").inner_text()
+    assert '<img src=x onerror="window.__xss=1;alert(1)">' in queue
+    page.screenshot(path=str(tmp_path / "coach.png"), full_page=True)
+    assert_no_script_ran(page)
+    assert page.watch.external == []
