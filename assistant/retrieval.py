@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant import confidence
 from assistant.bm25 import BM25
 from assistant.config import Settings
 from assistant.store import ChromaStore, IndexInfo, StoredChunk
@@ -96,15 +97,24 @@ class Retriever:
         for source in ranked_docs[: s.top_k]:
             for idx, score in per_doc[source][: s.max_chunks_per_doc]:
                 hits.append(_hit(self._chunks[idx], score, dense, sparse, idx))
-        doc_dense = [max((dense.get(i, -1.0) for i, _ in per_doc[src]), default=-1.0) for src in ranked_docs]
+        # Confidence looks at the dense ranking itself: a document that only BM25 found says
+        # nothing about how close the question is to the corpus.
+        dense_docs: dict[str, float] = {}
+        for idx, sim in sorted(dense.items(), key=lambda kv: -kv[1]):
+            dense_docs.setdefault(self._chunks[idx].source, sim)
+        sims = list(dense_docs.values())
         bm25_docs = list(dict.fromkeys(self._chunks[i].source for i, _ in sparse))
         return Retrieved(
             hits=hits,
             documents=[(src, per_doc[src][0][1]) for src in ranked_docs],
-            best_dense=max(doc_dense[:1], default=0.0),
-            second_dense=max(doc_dense[1:2], default=0.0),
+            best_dense=sims[0] if sims else 0.0,
+            second_dense=sims[1] if len(sims) > 1 else 0.0,
             bm25_top=bm25_docs[:10],
         )
+
+    def signals(self, found: Retrieved, coverage: float) -> confidence.Signals:
+        top = found.documents[0][0] if found.documents else ""
+        return confidence.Signals(found.best_dense, found.second_dense, top in found.bm25_top[:3], coverage)
 
 
 def fuse(

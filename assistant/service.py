@@ -81,11 +81,7 @@ class Assistant:
             return Answer(question=cleaned.text, text="", citations=(), confidence=0.0, notice=cleaned.notice)
         found = self.retrieve(cleaned.text)
         draft, notice = self._draft(cleaned.text, found)
-        conf = confidence.score(confidence.Signals(
-            best_dense=found.best_dense, second_dense=found.second_dense,
-            top_in_bm25=bool(found.documents) and found.documents[0][0] in found.bm25_top[:3],
-            coverage=draft.coverage,
-        ))
+        conf = confidence.score(self.retriever.signals(found, draft.coverage))
         answer = Answer(
             question=cleaned.text, text=draft.text, citations=draft.citations, confidence=conf,
             notice=" ".join(filter(None, (cleaned.notice, notice))),
@@ -149,8 +145,10 @@ class Assistant:
         return status
 
 
-def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None) -> Assistant:
-    """Wire every part from Settings. The embedder can be passed in so one model serves many."""
+def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
+                    store: ChromaStore | None = None) -> Assistant:
+    """Wire every part from Settings. The embedder can be passed in so one model serves many; a
+    store can be passed in to read a staged generation (the tip-batch gate)."""
     from assistant.llm import LLMAnswerer
 
     if embedder is None:
@@ -162,7 +160,7 @@ def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None) -
     return Assistant(
         settings=settings,
         embedder=embedder,
-        store=ChromaStore(settings),
+        store=store or ChromaStore(settings),
         directory=CoachDirectory.load(settings.coaches_file),
         records=EscalationStore(settings.db_path),
         mailer=Mailer.from_settings(settings),

@@ -52,9 +52,21 @@ def _telemetry_off() -> Any:
 
 
 class ChromaStore:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, pinned: IndexInfo | None = None) -> None:
         self._settings = settings
         self._client: Any = None
+        self._pinned = pinned  # read this generation instead of following the live pointer
+
+    def pinned(self, collection: str) -> ChromaStore:
+        """A read view of a staged (unpublished) generation, e.g. for evaluating a tip batch."""
+        live = self.live_info()
+        if live is None:
+            raise IndexProblem("Er is nog geen live index om een batch mee te vergelijken.")
+        info = IndexInfo(collection=collection, previous=live.collection, model=live.model,
+                         dimension=live.dimension, published_at="", count=self.count(collection))
+        view = ChromaStore(self._settings, pinned=info)
+        view._client = self._client
+        return view
 
     # -- connection ---------------------------------------------------------------------------
     @property
@@ -108,6 +120,8 @@ class ChromaStore:
         return self.client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
 
     def live_info(self) -> IndexInfo | None:
+        if self._pinned is not None:
+            return self._pinned
         result = self._call("het lezen van de indexwijzer", lambda: self._pointer().get(ids=[POINTER_ID]))
         if not result["ids"]:
             return None
@@ -131,6 +145,8 @@ class ChromaStore:
 
     def publish(self, collection: str, model: str, dimension: int, count: int) -> IndexInfo:
         """Atomically make `collection` live; keep the old live one as `previous`, drop older ones."""
+        if self._pinned is not None:
+            raise IndexProblem("Een vastgepinde weergave kan niet publiceren.")
         old = self.live_info()
         meta = {
             "collection": collection, "previous": old.collection if old else "", "model": model,
@@ -154,10 +170,12 @@ class ChromaStore:
             ids=[POINTER_ID], embeddings=[[1.0]], metadatas=[meta], documents=[""]))
         return self.live_info()  # type: ignore[return-value]
 
-    def drop_unused(self) -> list[str]:
+    def drop_unused(self, keep_also: str = "") -> list[str]:
         """Delete generations that are neither live nor previous (e.g. left by a killed run)."""
+        if self._pinned is not None:
+            return []
         info = self.live_info()
-        keep = {info.collection, info.previous} if info else set()
+        keep = ({info.collection, info.previous} if info else set()) | {keep_also}
         dropped = []
         for name in self._collection_names():
             if name.startswith(PREFIX) and name not in keep:

@@ -94,19 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     w = settings.bm25_weight
     conf_rows = []
     for i, case in enumerate(cases):
-        fused = fuse(dense_all[i], sparse_all[i], w)
-        docs = doc_ranking(chunks, fused)
-        best: dict[str, float] = {}
-        for idx, sim in dense_all[i]:
-            best.setdefault(chunks[idx].source, sim)
-        top = docs[0] if docs else ""
-        second = next((best[d] for d in docs[1:] if d in best), 0.0)
-        bm25_docs = doc_ranking(chunks, sparse_all[i])[:3]
-        sig = confidence.Signals(best.get(top, 0.0), second, top in bm25_docs, 1.0)
-        conf_rows.append((case["answerable"], confidence.score(sig), best.get(top, 0.0)))
+        found = retriever._assemble(fuse(dense_all[i], sparse_all[i], w), dict(dense_all[i]), sparse_all[i])
+        conf_rows.append((case["answerable"], confidence.score(retriever.signals(found, 1.0)), found.best_dense))
+    print(f"AUC of best dense similarity (answerable vs not): {auc(conf_rows, 2):.3f}; "
+          f"of confidence: {auc(conf_rows, 1):.3f}")
     print(f"\nconfidence (bm25_weight={w}): escalate when confidence < threshold")
     print(f"{'thr':>5} {'prec':>6} {'recall':>6} {'F1':>6} {'needless':>8}")
-    for thr in [x / 100 for x in range(20, 80, 5)]:
+    for thr in [x / 100 for x in range(20, 80, 4)]:
         tp = sum(1 for a, c, _ in conf_rows if not a and c < thr)
         fp = sum(1 for a, c, _ in conf_rows if a and c < thr)
         fn = sum(1 for a, c, _ in conf_rows if not a and c >= thr)
@@ -121,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"retrieval": results, "confidence": conf_rows}, indent=1))
     return 0
+
+
+def auc(rows: list[tuple[bool, float, float]], col: int) -> float:
+    pos = [r[col] for r in rows if r[0]]
+    neg = [r[col] for r in rows if not r[0]]
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg)) if pos and neg else 0.0
 
 
 def rrf(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], w: float, k: int) -> list[tuple[int, float]]:

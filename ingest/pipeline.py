@@ -85,9 +85,14 @@ def run_ingest(
     store: ChromaStore,
     *,
     rebuild: bool = False,
+    publish: bool = True,
     progress: ProgressFactory = _no_progress,
 ) -> IngestReport:
-    """Bring the live index in line with the corpus. Publishes only a complete generation."""
+    """Bring the live index in line with the corpus. Publishes only a complete generation.
+
+    With publish=False the complete generation is left staged (report.collection) for the batch
+    gate to evaluate; `ChromaStore.pinned(...)` reads it without touching the live pointer.
+    """
     started = time.perf_counter()
     report = IngestReport()
     docs = load_corpus(settings, report)
@@ -107,7 +112,8 @@ def run_ingest(
         report.seconds = time.perf_counter() - started
         return report  # nothing changed: no new generation, nothing embedded
     reuse = store.vectors_by_hash(live) if live is not None and (kept or not rebuild) else {}
-    store.drop_unused()  # leftovers of a killed run
+    if publish:
+        store.drop_unused()  # leftovers of a killed run
     vectors = _vectors_for(chunks, {} if rebuild else reuse, embedder, settings.embed_batch_size,
                            progress, report)
     ids = [c.id for c in chunks] + [sc.id for sc in kept]
@@ -120,8 +126,10 @@ def run_ingest(
     written = store.count(name)
     if written != len(ids):
         raise IndexProblem(f"Onvolledige index geschreven ({written} van {len(ids)} stukken); niet gepubliceerd.")
-    store.publish(name, embedder.name, embedder.dimension, written)
-    report.published, report.collection = True, name
+    report.collection = name
+    if publish:
+        store.publish(name, embedder.name, embedder.dimension, written)
+        report.published = True
     report.seconds = time.perf_counter() - started
     return report
 

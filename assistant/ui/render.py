@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -48,7 +49,7 @@ CSS = """
 
 
 def esc(value: Any) -> str:
-    return "" if value is None else str(value)
+    return html.escape("" if value is None else str(value), quote=True)
 
 
 def nl_datetime(value: str) -> str:
