@@ -1,6 +1,11 @@
 """python -m ingest: bring the index in line with the corpus.
 
 Exit codes: 0 all files ingested, 1 some files failed (the rest is ingested), 2 configuration error.
+
+Subcommands (see ingest/batch.py):
+  python -m ingest batch DIR [--dataset FILE ...]  test a coaches' batch against the evals; publish only if
+      nothing gets worse. Exit 0 published, 1 refused by the gate, 2 invalid batch or configuration.
+  python -m ingest rollback                        make the previous index live again (and its corpus files).
 """
 
 from __future__ import annotations
@@ -16,9 +21,14 @@ from assistant.runtime import configure_logging, force_offline
 
 log = logging.getLogger("ingest")
 
+SUBCOMMANDS = ("batch", "rollback")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ingest", description="Ingest the corpus into the index.")
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest", description="Ingest the corpus into the index.",
+        epilog="Subcommands: `batch DIR` (test and publish a batch of tips), `rollback` (previous index).",
+    )
     parser.add_argument("--corpus", type=Path, help="corpus root (default: DIGIHULP_CORPUS_DIR or corpus/)")
     parser.add_argument("--data-dir", type=Path, help="data dir (default: DIGIHULP_DATA_DIR or data/)")
     parser.add_argument("--rebuild", action="store_true", help="re-embed everything (e.g. after a model change)")
@@ -30,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     force_offline()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        # A separate parser per subcommand keeps the plain `python -m ingest [flags]` exactly as it was.
+        return _subcommand(argv)
     args = build_parser().parse_args(argv)
     from assistant.config import Settings
     from assistant.errors import ConfigError, DigihulpError
@@ -79,6 +93,98 @@ def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
         return tqdm(total=total, desc=desc, unit="stuk", disable=quiet or total == 0, file=sys.stderr)
 
     return make
+
+
+# -- subcommands -------------------------------------------------------------------------------------------
+def build_batch_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest batch",
+        description="Test a batch of tips against the evals beside the live index; publish it only when no "
+                    "gated metric gets worse. Exit codes: 0 published, 1 refused by the gate, 2 invalid batch.",
+    )
+    parser.add_argument("batch_dir", type=Path, metavar="DIR", help="batch folder: tips/, handleidingen/, retire.txt")
+    parser.add_argument("--corpus", type=Path, help="corpus root (default: DIGIHULP_CORPUS_DIR or corpus/)")
+    parser.add_argument("--data-dir", type=Path, help="data dir (default: DIGIHULP_DATA_DIR or data/)")
+    parser.add_argument("--dataset", type=Path, action="extend", nargs="+", metavar="FILE",
+                        help="eval question set(s) (default: evals/datasets/sample.jsonl + escalations.jsonl)")
+    parser.add_argument("--dry-run", action="store_true", help="only test; never publish")
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    return parser
+
+
+def build_rollback_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ingest rollback",
+                                     description="Make the previous index generation live again.")
+    parser.add_argument("--data-dir", type=Path, help="data dir (default: DIGIHULP_DATA_DIR or data/)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def _subcommand(argv: list[str]) -> int:
+    from assistant.config import Settings
+    from assistant.errors import DigihulpError
+    from evals.dataset import DatasetError
+    from ingest.batch import BatchError
+
+    parser = build_batch_parser() if argv[0] == "batch" else build_rollback_parser()
+    try:
+        args = parser.parse_args(argv[1:])
+    except SystemExit as exc:  # --help and usage errors: return instead of leaving the caller
+        return exc.code if isinstance(exc.code, int) else 2
+    pairs = (("corpus_dir", getattr(args, "corpus", None)), ("data_dir", args.data_dir))
+    try:
+        settings = Settings(**{k: v for k, v in pairs if v is not None})
+    except Exception as exc:
+        print(f"Ongeldige instellingen: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        return _batch(settings, args) if argv[0] == "batch" else _rollback(settings, args)
+    except BatchError as exc:
+        _print_error(args.json, str(exc), exc.problems)
+    except DatasetError as exc:
+        _print_error(args.json, str(exc), {str(exc.path): p for p in exc.problems})
+    except DigihulpError as exc:
+        _print_error(args.json, str(exc), {})
+    return 2
+
+
+def _print_error(as_json: bool, message: str, problems: dict[str, str]) -> None:
+    if as_json:
+        print(json.dumps({"published": False, "error": message, "problems": problems}, ensure_ascii=False, indent=2))
+    print(f"Fout: {message}", file=sys.stderr)
+    for where, reason in sorted(problems.items()):
+        print(f"  {where}: {reason}", file=sys.stderr)
+
+
+def _batch(settings: object, args: argparse.Namespace) -> int:
+    from assistant.config import Settings
+    from assistant.model import Embedder
+    from ingest.batch import default_datasets, describe, load_cases, read_batch, run_batch
+
+    assert isinstance(settings, Settings)
+    datasets = args.dataset or default_datasets()
+    read_batch(settings, args.batch_dir)  # a bad batch or dataset fails before the model loads
+    load_cases(datasets)
+    embedder = Embedder(settings.model_dir, settings.embed_dtype)
+    outcome = run_batch(settings, embedder, args.batch_dir, datasets, dry_run=args.dry_run)
+    print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2) if args.json else describe(outcome))
+    return 0 if outcome.passed else 1
+
+
+def _rollback(settings: object, args: argparse.Namespace) -> int:
+    from assistant.config import Settings
+    from ingest.batch import rollback
+
+    assert isinstance(settings, Settings)
+    info, note = rollback(settings)
+    if args.json:
+        print(json.dumps({"collection": info.collection, "previous": info.previous, "count": info.count,
+                          "note": note}, ensure_ascii=False, indent=2))
+    else:
+        print(f"Live index nu: {info.collection} ({info.count} stukken); de teruggedraaide versie "
+              f"{info.previous} blijft bewaard (nogmaals `rollback` zet ze terug).\n{note}")
+    return 0
 
 
 if __name__ == "__main__":

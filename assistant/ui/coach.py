@@ -74,7 +74,8 @@ class CoachPage:
         choices = [(coach_render.choice_label(e), e.id) for e in items]
         keep = selected if any(e.id == selected for e in items) else (items[0].id if items else None)
         detail, text = self._draft_for(keep)
-        return coach_render.queue_html(items), gr.update(choices=choices, value=keep), detail, text
+        names = {d.id: d.name for d in self.assistant.directory.departments()}
+        return coach_render.queue_html(items, names), gr.update(choices=choices, value=keep), detail, text
 
     def select(self, esc_id: Any) -> tuple[str, str]:
         return self._draft_for(esc_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from assistant.records import Escalation, Feedback
 from assistant.ui.corpus_files import DocRow
@@ -25,9 +25,10 @@ def _short(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def queue_html(items: Sequence[Escalation]) -> str:
-    rows = [[f"#{e.id}", esc(nl_datetime(e.created_at)), esc(e.department or "onbekend"), esc(_short(e.question)),
-             esc(e.coach_name), esc(STATUS_NL.get(e.status, e.status))] for e in items]
+def queue_html(items: Sequence[Escalation], names: Mapping[str, str] | None = None) -> str:
+    names = names or {}
+    rows = [[f"#{e.id}", esc(nl_datetime(e.created_at)), esc(names.get(e.department, e.department or "onbekend")),
+             esc(_short(e.question)), esc(e.coach_name), esc(STATUS_NL.get(e.status, e.status))] for e in items]
     return _table(["Nr", "Gesteld op", "Dienst", "Vraag", "Coach", "Status"], rows,
                   "Geen vragen met deze filter. Goed bezig!")
 

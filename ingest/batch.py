@@ -1,0 +1,497 @@
+"""The tip-batch gate: stage a coaches' batch beside the live index, evaluate both, publish only if nothing got worse.
+
+A batch folder holds new or changed tips (tips/*.md), manuals (handleidingen/*.pdf + .yml) and retire.txt (one
+tip path or id per line). Publishing copies the files into the corpus, then flips the index pointer, so corpus and
+index agree; the files it replaced are kept in data_dir/batches/<stamp>/ so `rollback` restores both.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.errors import ConfigError, IndexProblem
+from assistant.store import ChromaStore, IndexInfo
+from evals.dataset import Case, load_dataset
+from evals.metrics import EPS, EvalResult, Regression, Tolerance, compare
+from ingest.loaders import FRONT_MATTER, LoadError, load, load_yaml, read_text, split_front_matter
+from ingest.pipeline import DocumentEmbedder, IngestReport, run_ingest
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no flock
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+RETIRE_FILE = "retire.txt"
+ALLOWED = {"tips": (".md",), "handleidingen": (".pdf", ".yml", ".yaml")}
+STATUS_LINE = re.compile(r"^status[ \t]*:.*$", re.MULTILINE)
+DATASETS_DIR = Path(__file__).resolve().parent.parent / "evals" / "datasets"
+ESCALATIONS = DATASETS_DIR / "escalations.jsonl"
+METRIC_NAMES = {
+    "hit@5": "juiste bron in de top 5", "mrr": "rang van de juiste bron (MRR)",
+    "escalation_recall": "vragen zonder antwoord doorgestuurd", "citation_correctness": "juiste bron geciteerd",
+    "groundedness": "antwoord letterlijk uit de bron", "citation_validity": "geldige bronverwijzingen",
+}
+
+
+class BatchError(ConfigError):
+    """A batch that cannot be staged; `problems` maps each bad file to its Dutch reason."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__(f"De batch bevat {len(self.problems)} fout(en); er is niets getest of gepubliceerd.")
+
+
+class BatchEmbedder(DocumentEmbedder, Protocol):
+    def embed_query(self, question: str) -> np.ndarray: ...
+
+
+class WorseCase(NamedTuple):
+    id: str
+    question: str
+    rank_before: int | None  # None for an unanswerable question: it was escalated, now it gets an answer
+    rank_after: int | None  # None: the expected source is no longer among the results
+    displaced_by: list[str]  # documents that now rank above the expected source (the batch's own first)
+
+
+@dataclass
+class BatchPlan:
+    files: dict[str, Path] = field(default_factory=dict)  # corpus path -> file in the batch folder
+    retire: list[str] = field(default_factory=list)  # corpus paths of tips to retire
+
+
+@dataclass
+class BatchOutcome:
+    published: bool
+    regressions: list[Regression]
+    worse_cases: list[WorseCase]
+    staged: list[str]  # corpus paths the batch writes
+    added: list[str]
+    updated: list[str]
+    retired: list[str]
+    live_metrics: dict[str, float | None]
+    staged_metrics: dict[str, float | None]
+    seconds: float
+    passed: bool = False  # the gate's verdict (a dry run passes without publishing)
+    collection: str = ""  # the staged generation (live after publishing)
+    chunks_embedded: int = 0
+    lost_sources: dict[str, list[str]] = field(default_factory=dict)  # case id -> expected sources retired
+    notes: list[str] = field(default_factory=list)  # Dutch remarks that do not block the batch
+    backup: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["regressions"] = [asdict(r) for r in self.regressions]
+        data["worse_cases"] = [c._asdict() for c in self.worse_cases]
+        data["seconds"] = round(self.seconds, 2)
+        return data
+
+
+# -- reading a batch -------------------------------------------------------------------------------------
+def read_batch(settings: Settings, batch_dir: Path) -> BatchPlan:
+    """Validate the whole batch before anything is staged; BatchError lists every bad file."""
+    if not Path(batch_dir).is_dir():
+        raise BatchError({str(batch_dir): "Deze batchmap bestaat niet."})
+    known = corpus_tip_ids(settings.corpus_dir)
+    plan, problems, seen = BatchPlan(), {}, {}
+    for path in sorted(p for p in Path(batch_dir).rglob("*") if p.is_file()):
+        rel = path.relative_to(batch_dir)
+        if any(part.startswith(".") for part in rel.parts) or rel.as_posix() == RETIRE_FILE:
+            continue
+        if len(rel.parts) != 2 or path.suffix.lower() not in ALLOWED.get(rel.parts[0], ()):
+            problems[rel.as_posix()] = ("Dit bestand hoort niet in een batch: alleen tips/*.md, "
+                                        "handleidingen/*.pdf (met .yml) en retire.txt.")
+            continue
+        try:
+            plan.files[_target(settings, Path(batch_dir), path, known, seen)] = path
+        except LoadError as exc:
+            problems[rel.as_posix()] = str(exc)
+    plan.retire = _read_retire(Path(batch_dir) / RETIRE_FILE, settings.corpus_dir, known, plan, problems)
+    if not problems and not plan.files and not plan.retire:
+        problems[str(batch_dir)] = "De batch is leeg: geen tips/, handleidingen/ of retire.txt."
+    if problems:
+        raise BatchError(problems)
+    return plan
+
+
+def corpus_tip_ids(corpus: Path) -> dict[str, str]:
+    """tip id -> corpus path of every tip, so a batch can replace or retire a tip by its id."""
+    found: dict[str, str] = {}
+    for path in sorted((corpus / "tips").rglob("*.md")):
+        try:
+            front, _ = split_front_matter(read_text(path))
+        except LoadError:
+            front = {}  # the ingest reports broken tips; here they only cannot be found by id
+        found.setdefault(str(front.get("id") or path.stem), path.relative_to(corpus).as_posix())
+    return found
+
+
+def _target(settings: Settings, batch_dir: Path, path: Path, known: dict[str, str], seen: dict[str, str]) -> str:
+    rel = path.relative_to(batch_dir).as_posix()
+    if path.suffix.lower() in (".yml", ".yaml"):
+        pdf = path.with_suffix(".pdf")
+        if not pdf.is_file() and not (settings.corpus_dir / "handleidingen" / pdf.name).is_file():
+            raise LoadError(f"Dit begeleidende bestand hoort bij geen PDF: {pdf.name} ontbreekt.")
+        if not isinstance(load_yaml(read_text(path), f"Het begeleidende bestand {path.name}"), dict):
+            raise LoadError(f"Het begeleidende bestand {path.name} moet velden bevatten (title, app, owner, version).")
+        return rel
+    doc = load(path, batch_dir, int(settings.max_file_mb * 1_000_000), settings.max_pdf_pages)
+    if doc.doc_type != "tip":
+        return rel
+    if doc.doc_id in seen:
+        raise LoadError(f"Tip-id '{doc.doc_id}' komt ook voor in {seen[doc.doc_id]} van deze batch.")
+    seen[doc.doc_id] = rel
+    return known.get(doc.doc_id, rel)  # a known id replaces that tip, wherever it lives in the corpus
+
+
+def _read_retire(path: Path, corpus: Path, known: dict[str, str], plan: BatchPlan, problems: dict[str, str]
+                 ) -> list[str]:
+    if not path.is_file():
+        return []
+    try:
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        problems[RETIRE_FILE] = "Het bestand is geen UTF-8-tekst. Sla het op als UTF-8."
+        return []
+    retire: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        entry = line.split("#", 1)[0].strip().replace("\\", "/").removeprefix("./")
+        if not entry:
+            continue
+        rel = next((r for r in (entry, f"tips/{entry}", f"tips/{entry}.md") if ".." not in r
+                    and r.startswith("tips/") and r.endswith(".md") and (corpus / r).is_file()), known.get(entry))
+        where = f"{RETIRE_FILE} regel {number}"
+        if rel is None:
+            problems[where] = f"Geen tip '{entry}' in het corpus. Gebruik het pad (tips/naam.md) of de id."
+        elif rel in plan.files:
+            problems[where] = f"{rel} staat ook in tips/ van deze batch: vervang de tip of trek hem in, niet allebei."
+        elif rel not in retire:
+            retire.append(rel)
+    return retire
+
+
+def retire_text(text: str) -> str:
+    """The tip with `status: retired` in its front matter; the rest of the file stays as it was."""
+    match = FRONT_MATTER.match(text)
+    if not match or match.group(1) is None:
+        raise LoadError("De tip heeft geen kop (front matter) om 'status: retired' in te zetten.")
+    head, found = STATUS_LINE.subn("status: retired", match.group(1), count=1)
+    if not found:
+        head = f"{match.group(1)}\nstatus: retired"
+    return text[:match.start(1)] + head + text[match.end(1):]
+
+
+# -- staging and judging ---------------------------------------------------------------------------------
+def default_datasets() -> list[Path]:
+    return [DATASETS_DIR / "sample.jsonl", *([ESCALATIONS] if ESCALATIONS.is_file() else [])]
+
+
+def load_cases(datasets: Sequence[Path]) -> list[Case]:
+    """Cases of every dataset; an id used twice gets its dataset's name in front."""
+    cases: list[Case] = []
+    for path in datasets:
+        for case in load_dataset(Path(path)):
+            taken = {c.id for c in cases}
+            cases.append(replace(case, id=f"{Path(path).stem}:{case.id}") if case.id in taken else case)
+    return cases
+
+
+class _SameQuestions:
+    """Both generations hear the same questions: embed each once, which halves the model time of a gate run."""
+
+    def __init__(self, embedder: BatchEmbedder) -> None:
+        self.name, self.dimension, self._embedder = embedder.name, embedder.dimension, embedder
+        self._seen: dict[str, np.ndarray] = {}
+
+    def embed_query(self, question: str) -> np.ndarray:
+        if question not in self._seen:
+            self._seen[question] = self._embedder.embed_query(question)
+        return self._seen[question]
+
+
+def run_batch(settings: Settings, embedder: BatchEmbedder, batch_dir: Path, datasets: Sequence[Path],
+              tolerances: Mapping[str, Tolerance] | None = None, *, dry_run: bool = False) -> BatchOutcome:
+    """Stage the batch, evaluate it against the live index and publish it only when the gate passes.
+
+    Raises BatchError (invalid batch: nothing staged) and ConfigError/IndexProblem; refusals are outcomes.
+    """
+    started = time.perf_counter()
+    plan = read_batch(settings, Path(batch_dir))
+    cases = load_cases(datasets)
+    store = ChromaStore(settings)
+    live = store.live_info()
+    if live is None:
+        raise ConfigError("Er is nog geen live index om de batch mee te vergelijken. Bouw hem met: python -m ingest")
+    with _batch_lock(settings.data_dir), tempfile.TemporaryDirectory(prefix="digihulp-batch-") as tmp:
+        staged = stage_corpus(settings.corpus_dir, plan, Path(tmp) / "corpus")
+        report = run_ingest(settings.model_copy(update={"corpus_dir": staged}), embedder, store, publish=False)
+        published = False
+        try:
+            bad = {source: reason for source, reason in report.failed.items() if source in plan.files}
+            if bad:
+                raise BatchError(bad)
+            outcome = _judge(settings, _SameQuestions(embedder), store, live, report, plan, cases, tolerances,
+                             Path(tmp))
+            if outcome.passed and not dry_run:
+                outcome.backup = str(_publish(settings, store, plan, staged, report, live, embedder))
+                published = outcome.published = True
+        finally:
+            if not published:
+                store.drop_unused()  # the staged generation; live and previous stay
+    outcome.seconds = time.perf_counter() - started
+    log.info("Batch %s: %s in %.1f s", batch_dir, "published" if published else "not published", outcome.seconds)
+    return outcome
+
+
+def stage_corpus(corpus: Path, plan: BatchPlan, staged: Path) -> Path:
+    """A copy of the live corpus with the batch applied; the live corpus is not touched."""
+    shutil.copytree(corpus, staged)
+    for rel, source in plan.files.items():
+        (staged / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, staged / rel)
+    for rel in plan.retire:
+        (staged / rel).write_text(retire_text(read_text(staged / rel)), encoding="utf-8", newline="")
+    return staged
+
+
+def _judge(settings: Settings, queries: _SameQuestions, store: ChromaStore, live: IndexInfo, report: IngestReport,
+           plan: BatchPlan, cases: list[Case], tolerances: Mapping[str, Tolerance] | None, tmp: Path) -> BatchOutcome:
+    outcome = BatchOutcome(
+        published=False, regressions=[], worse_cases=[], staged=sorted({*plan.files, *plan.retire}),
+        added=report.added, updated=report.updated, retired=sorted(plan.retire), live_metrics={}, staged_metrics={},
+        seconds=0.0, collection=report.collection, chunks_embedded=report.chunks_embedded)
+    outside = sorted({*report.added, *report.updated, *report.removed} - {*plan.files, *plan.retire})
+    if outside:
+        outcome.notes.append("Ook deze wijzigingen in het corpus zaten nog niet in de index en worden mee "
+                             f"getest en gepubliceerd: {', '.join(outside)}.")
+    if report.collection == live.collection:
+        outcome.notes.append("De batch verandert niets aan de zoekindex.")
+        outcome.passed = True
+        return outcome
+    before, after = (_evaluate(settings, queries, store.pinned(name), cases, tmp / label)
+                     for label, name in (("live", live.collection), ("staged", report.collection)))
+    outcome.live_metrics, outcome.staged_metrics = before.metrics, after.metrics
+    for regression in compare(after.metrics, before.metrics, tolerances):
+        was = before.metrics.get(regression.metric)
+        if was is not None and regression.current >= was - EPS:  # a floor the live index already misses
+            outcome.notes.append(f"{METRIC_NAMES.get(regression.metric, regression.metric)} haalt de "
+                                 f"ondergrens {regression.limit:.3f} ook nu al niet ({was:.3f}).")
+        else:
+            outcome.regressions.append(regression)
+    removed = {*plan.retire, *report.removed}
+    outcome.worse_cases, outcome.lost_sources = _worse_cases(before, after, {*report.added, *report.updated},
+                                                             removed, settings.top_k)
+    outcome.passed = not outcome.regressions
+    return outcome
+
+
+def _evaluate(settings: Settings, queries: _SameQuestions, store: ChromaStore, cases: list[Case],
+              data_dir: Path) -> EvalResult:
+    from assistant.service import build_assistant
+    from evals.runner import assistant_settings, evaluate
+
+    # Evals escalate on purpose: their own SQLite, no mail; extractive answers keep both sides deterministic.
+    private = settings.model_copy(update={"data_dir": data_dir, "smtp_host": "", "llm_url": ""})
+    return evaluate(build_assistant(assistant_settings(private), embedder=queries, store=store), cases)
+
+
+def _worse_cases(before: EvalResult, after: EvalResult, changed: set[str], removed: set[str], top_k: int
+                 ) -> tuple[list[WorseCase], dict[str, list[str]]]:
+    worse: list[WorseCase] = []
+    lost: dict[str, list[str]] = {}
+    for old, new in zip(before.cases, after.cases, strict=True):
+        case = old.case
+        if not case.answerable:
+            if old.answer.escalated and not new.answer.escalated:
+                cited = list(dict.fromkeys(c.source for c in new.answer.citations))
+                worse.append(WorseCase(case.id, case.question, None, None, [s for s in cited if s in changed] or cited))
+            continue
+        if old.rank is None or (new.rank is not None and new.rank <= old.rank):
+            continue
+        gone = sorted(set(case.expected_sources) & removed)
+        if gone:
+            lost[case.id] = gone
+        was_first = [s for s, r in old.ranks.items() if r == old.rank]
+        above_before = {s for s, _ in old.answer.retrieved[:old.rank - 1]}
+        above_now = [s for s, _ in new.answer.retrieved[:(new.rank - 1) if new.rank else top_k]]
+        moved_up = [s for s in above_now if s not in above_before and s not in case.expected_sources]
+        displaced = [] if set(was_first) <= removed else [s for s in moved_up if s in changed] or moved_up
+        worse.append(WorseCase(case.id, case.question, old.rank, new.rank, displaced))
+    return worse, lost
+
+
+# -- publishing and rolling back -------------------------------------------------------------------------
+@contextmanager
+def _batch_lock(data_dir: Path) -> Iterator[None]:
+    """One batch or rollback at a time: a second click on 'Batch publiceren' must not race the first."""
+    path = Path(data_dir) / "batches" / ".lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                raise ConfigError("Er loopt al een batch of een terugdraaiing. Probeer het straks opnieuw.") from exc
+        yield
+
+
+def _put(source: Path, target: Path) -> None:
+    # Write next to the target and rename, so the app never reads a half-copied tip.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copy2(source, partial)
+    partial.replace(target)
+
+
+def _publish(settings: Settings, store: ChromaStore, plan: BatchPlan, staged: Path, report: IngestReport,
+             live: IndexInfo, embedder: BatchEmbedder) -> Path:
+    """Files first, then the pointer; a failure in between puts the old files back."""
+    if (store.live_info() or live).collection != live.collection:
+        raise IndexProblem("Terwijl de batch getest werd, is de index gewijzigd. Start de batch opnieuw.")
+    corpus = settings.corpus_dir
+    targets = sorted({*plan.files, *plan.retire})
+    backup = settings.data_dir / "batches" / time.strftime("%Y%m%d-%H%M%S")
+    backup = backup.with_name(f"{backup.name}-{time.time_ns() % 1_000_000:06d}")
+    created = [rel for rel in targets if not (corpus / rel).exists()]
+    for rel in targets:
+        if rel not in created:
+            _put(corpus / rel, backup / "before" / rel)
+        _put(staged / rel, backup / "after" / rel)
+    changed_index = report.collection != live.collection
+    manifest = {"corpus": str(corpus.resolve()), "collection": report.collection, "previous": live.collection,
+                "created": created, "changed": [rel for rel in targets if rel not in created],
+                "state": "published" if changed_index else "unchanged"}
+    _save(backup, manifest)
+    try:
+        _copy_files(backup / "after", corpus, targets)
+        if changed_index:
+            store.publish(report.collection, embedder.name, embedder.dimension, store.count(report.collection))
+    except BaseException:
+        _restore(backup, manifest)
+        shutil.rmtree(backup, ignore_errors=True)
+        raise
+    return backup
+
+
+def _save(backup: Path, manifest: dict[str, Any]) -> None:
+    backup.mkdir(parents=True, exist_ok=True)
+    (backup / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _copy_files(source: Path, corpus: Path, rels: Sequence[str]) -> None:
+    for rel in rels:
+        _put(source / rel, corpus / rel)
+
+
+def _restore(backup: Path, manifest: dict[str, Any]) -> None:
+    corpus = Path(manifest["corpus"])
+    _copy_files(backup / "before", corpus, manifest["changed"])
+    for rel in manifest["created"]:
+        (corpus / rel).unlink(missing_ok=True)
+
+
+def rollback(settings: Settings) -> tuple[IndexInfo, str]:
+    """Make the previous generation live again and bring the corpus files of that batch along (Dutch note)."""
+    store = ChromaStore(settings)
+    with _batch_lock(settings.data_dir):
+        undone = store.live_info()
+        info = store.rollback()
+        return info, _sync_corpus(settings.data_dir, undone.collection if undone else "", info.collection)
+
+
+def _sync_corpus(data_dir: Path, undone: str, live: str) -> str:
+    for path in sorted((Path(data_dir) / "batches").glob("*/manifest.json"), reverse=True):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        files = len(manifest["created"]) + len(manifest["changed"])
+        if manifest["state"] == "published" and manifest["collection"] == undone:
+            _restore(path.parent, manifest)
+            manifest["state"], note = "rolled_back", f"De {files} corpusbestanden van batch {path.parent.name} " \
+                                                     "staan weer zoals voor de batch."
+        elif manifest["state"] == "rolled_back" and manifest["collection"] == live:
+            _copy_files(path.parent / "after", Path(manifest["corpus"]), manifest["created"] + manifest["changed"])
+            manifest["state"], note = "published", f"Batch {path.parent.name} is weer live, met zijn {files} " \
+                                                   "corpusbestanden."
+        else:
+            continue
+        _save(path.parent, manifest)
+        return note
+    return ("Let op: alleen de zoekindex is teruggezet; bij deze versie hoort geen batch, dus de corpusbestanden "
+            "zijn niet aangepast. Een volgende `python -m ingest` neemt ze weer op.")
+
+
+# -- for coaches ------------------------------------------------------------------------------------------
+def add_escalation_case(path: Path, escalation_id: int | str, question: str, tip_source: str,
+                        department: str | None) -> bool:
+    """Add an answered escalation to the eval set the gate runs; False when it is already there."""
+    path = Path(path)
+    case_id = f"esc-{escalation_id}"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    if any(line.strip() and json.loads(line).get("id") == case_id for line in lines):
+        return False
+    record = {"id": case_id, "question": question, "expected_sources": [tip_source], "answerable": True,
+              "department": department, "notes": f"from escalation {escalation_id}"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        if lines and not path.read_text(encoding="utf-8").endswith("\n"):
+            handle.write("\n")
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return True
+
+
+def describe(outcome: BatchOutcome) -> str:
+    """What a coach reads after 'Batch publiceren' (Dutch)."""
+    changes = f"{len(outcome.added)} nieuw, {len(outcome.updated)} bijgewerkt, {len(outcome.retired)} ingetrokken"
+    if outcome.published:
+        lines = [f"Batch gepubliceerd ({changes}; {outcome.chunks_embedded} stukken nieuw ingebed, "
+                 f"{outcome.seconds:.0f} s). Collega's krijgen nu antwoorden uit de nieuwe versie."]
+    elif outcome.passed:
+        lines = [f"Batch goedgekeurd ({changes}), maar niet gepubliceerd (proefrun)."]
+    else:
+        lines = [f"Batch GEWEIGERD ({changes}): de antwoorden zouden slechter worden. Voor de collega's verandert "
+                 "er niets."]
+    for reg in outcome.regressions:
+        name = METRIC_NAMES.get(reg.metric, reg.metric)
+        was = "—" if reg.baseline is None else f"{reg.baseline:.3f}"
+        lines.append(f"  {name}: {was} → {reg.current:.3f} (mag niet onder {reg.limit:.3f})")
+    if outcome.worse_cases:
+        lines.append("Vragen die slechter beantwoord worden:")
+        lines += [f"  - {_case_line(case, outcome.lost_sources.get(case.id, []))}" for case in outcome.worse_cases]
+    blamed = Counter(source for case in outcome.worse_cases for source in case.displaced_by[:1])
+    lines += [f"Oorzaak: {source} verdringt de juiste bron bij {_questions(n)}." for source, n in blamed.most_common()
+              if source in {*outcome.added, *outcome.updated}]
+    needed = Counter(source for sources in outcome.lost_sources.values() for source in sources)
+    if needed:
+        lines.append("Oorzaak: deze ingetrokken tips zijn nog nodig: "
+                     + ", ".join(f"{source} ({_questions(n)})" for source, n in needed.most_common()) + ".")
+    return "\n".join(lines + [f"Opmerking: {note}" for note in outcome.notes])
+
+
+def _questions(n: int) -> str:
+    return f"{n} vraag" if n == 1 else f"{n} vragen"
+
+
+def _case_line(case: WorseCase, lost: list[str]) -> str:
+    sources = ", ".join(case.displaced_by)
+    if case.rank_before is None:
+        return f"{case.id} „{case.question}”: werd doorgestuurd naar een digicoach, krijgt nu een antwoord" + (
+            f" uit {sources}" if sources else "")
+    after = "niet meer gevonden" if case.rank_after is None else str(case.rank_after)
+    what = f"rang {case.rank_before} → {after}"
+    why = [f"verdrongen door {sources}"] if sources else []
+    why += [f"de verwachte bron {', '.join(lost)} wordt ingetrokken"] if lost else []
+    return f"{case.id} „{case.question}”: {what}" + (f" ({'; '.join(why)})" if why else "")
