@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 # Cosine similarities of EmbeddingGemma (query prompt vs "title | text" passages) between which
 # confidence rises from 0 to 1; measured on the eval sets (see README, "Confidence").
-SIM_LOW = 0.30
-SIM_HIGH = 0.60
+SIM_LOW = 0.40
+SIM_HIGH = 0.70
 MARGIN_FULL = 0.08
 
 

@@ -46,12 +46,14 @@ class Settings(BaseSettings):
     top_k: int = Field(5, description="Documents returned after fusion and per-document dedupe.")
     candidates: int = Field(40, description="Chunks fetched from each retriever before fusion.")
     max_chunks_per_doc: int = Field(2, description="At most this many chunks of one document in the result.")
-    dense_weight: float = Field(1.0, description="Weight of the dense (embedding) ranking in fusion.")
-    bm25_weight: float = Field(0.3, description="Weight of the BM25 ranking in fusion; 0 switches BM25 off.")
-    rrf_k: int = Field(60, description="Rank constant of reciprocal-rank fusion.")
+    bm25_weight: float = Field(
+        0.0, description="BM25 boost in score fusion (0 = dense ranking only; see README for the measurements)."
+    )
 
     # Answers and escalation
-    confidence_threshold: float = Field(0.5, description="Below this confidence a question is escalated.")
+    confidence_threshold: float = Field(
+        0.40, description="Below this confidence a question is escalated (chosen on the eval sets, see README)."
+    )
     max_question_chars: int = Field(1000, description="Longer questions are trimmed to this length.")
     llm_url: str = Field("", description="OpenAI-compatible server base URL (…/v1); empty = extractive only.")
     llm_model: str = Field("", description="Model name to request from the LLM server.")

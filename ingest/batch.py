@@ -464,6 +464,10 @@ def describe(outcome: BatchOutcome) -> str:
     else:
         lines = [f"Batch GEWEIGERD ({changes}): de antwoorden zouden slechter worden. Voor de collega's verandert "
                  "er niets."]
+    before, after = outcome.live_metrics, outcome.staged_metrics
+    scores = [f"{name} {before[m]:.3f} → {after[m]:.3f}" for m, name in METRIC_NAMES.items()
+              if before.get(m) is not None and after.get(m) is not None]
+    lines += [f"Scores (nu → met de batch): {'; '.join(scores)}."] if scores and not outcome.regressions else []
     for reg in outcome.regressions:
         name = METRIC_NAMES.get(reg.metric, reg.metric)
         was = "—" if reg.baseline is None else f"{reg.baseline:.3f}"
