@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.store import ChromaStore
     from ingest.pipeline import run_ingest
 
-    settings = Settings(corpus_dir=args.corpus, data_dir=args.data_dir)
+    # office-nl carries no coach directory; routing does not change latency.
+    settings = Settings(corpus_dir=args.corpus, data_dir=args.data_dir, coaches_path=ROOT / "corpus" / "coaches.yaml")
     embedder = Embedder(settings.model_dir, settings.embed_dtype)
     run_ingest(settings, embedder, ChromaStore(settings))
     assistant = build_assistant(settings, embedder=embedder)

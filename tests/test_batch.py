@@ -44,6 +44,9 @@ class CountingEmbedder:
     def embed_query(self, question: str) -> Any:
         return self.inner.embed_query(question)
 
+    def embed_queries(self, questions: Any, batch_size: int = 16) -> Any:
+        return self.inner.embed_queries(questions, batch_size=batch_size)
+
 
 def _tree(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -100,6 +103,22 @@ def test_read_batch_lists_every_problem_in_dutch(tmp_path: Path) -> None:
     assert problems["retire.txt regel 1"].startswith("Geen tip 'bestaat-niet' in het corpus.")
     assert "vervang de tip of trek hem in" in problems["retire.txt regel 2"]
     assert "leeg" in next(iter(_problems(tmp_path / "leeg", {"retire.txt": "# niets\n"}).values()))
+
+
+def test_read_batch_checks_manuals(tmp_path: Path) -> None:
+    import pdf_factory
+
+    batch = tmp_path / "batch" / "handleidingen"
+    pdf_factory.text_pdf(batch / "teams.pdf", ["Zo vervaag je je achtergrond in een Teams-vergadering."])
+    (batch / "teams.yml").write_text("title: Teams-handleiding\napp: Teams\n", encoding="utf-8")
+    pdf_factory.image_only_pdf(batch / "scan.pdf")
+    with pytest.raises(BatchError) as caught:
+        read_batch(_settings(tmp_path), tmp_path / "batch")
+    assert list(caught.value.problems) == ["handleidingen/scan.pdf"]
+    assert "OCR" in caught.value.problems["handleidingen/scan.pdf"]
+    (batch / "scan.pdf").unlink()
+    assert sorted(read_batch(_settings(tmp_path), tmp_path / "batch").files) == [
+        "handleidingen/teams.pdf", "handleidingen/teams.yml"]
 
 
 def test_add_escalation_case_appends_a_valid_case_once(tmp_path: Path) -> None:
