@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     coaches_path: Path | None = Field(
         None, description="The coach directory (YAML); default: coaches.yaml in the corpus root."
     )
+    embed_threads: int = Field(
+        0,
+        description="Torch threads for embedding. 0 = automatic: 1 in the web app and `ask` (many short "
+        "questions at once), all cores for ingest (one long batch).",
+    )
     chroma_url: str = Field("", description="Chroma server URL (http://host:port); empty = embedded on disk.")
 
     # Ingest limits

@@ -154,7 +154,7 @@ def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
     if embedder is None:
         from assistant.model import Embedder
 
-        embedder = Embedder(settings.model_dir, settings.embed_dtype)
+        embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=settings.embed_threads or 1)
     if not settings.coaches_file.is_file():
         raise IndexProblem(f"Het bestand met digicoaches ontbreekt: {settings.coaches_file}")
     return Assistant(

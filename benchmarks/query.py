@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # office-nl carries no coach directory; routing does not change latency.
     settings = Settings(corpus_dir=args.corpus, data_dir=args.data_dir, coaches_path=ROOT / "corpus" / "coaches.yaml")
-    embedder = Embedder(settings.model_dir, settings.embed_dtype)
+    embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=settings.embed_threads or 1)
     run_ingest(settings, embedder, ChromaStore(settings))
     assistant = build_assistant(settings, embedder=embedder)
     questions = [json.loads(line)["question"] for line in args.dataset.read_text(encoding="utf-8").splitlines()

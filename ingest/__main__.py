@@ -13,11 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.runtime import configure_logging, force_offline
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 log = logging.getLogger("ingest")
 
@@ -76,7 +81,7 @@ def _run(settings: object, args: argparse.Namespace) -> int:
     if args.if_missing and store.live_info() is not None:
         print("Index bestaat al; niets te doen.")
         return 0
-    embedder = Embedder(settings.model_dir, settings.embed_dtype)
+    embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=ingest_threads(settings))
     report = run_ingest(settings, embedder, store, rebuild=args.rebuild,
                         progress=_progress_factory(quiet=args.quiet or args.json))
     if args.json:
@@ -166,7 +171,7 @@ def _batch(settings: object, args: argparse.Namespace) -> int:
     datasets = args.dataset or default_datasets()
     read_batch(settings, args.batch_dir)  # a bad batch or dataset fails before the model loads
     load_cases(datasets)
-    embedder = Embedder(settings.model_dir, settings.embed_dtype)
+    embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=ingest_threads(settings))
     outcome = run_batch(settings, embedder, args.batch_dir, datasets, dry_run=args.dry_run)
     print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2) if args.json else describe(outcome))
     return 0 if outcome.passed else 1
@@ -185,6 +190,11 @@ def _rollback(settings: object, args: argparse.Namespace) -> int:
         print(f"Live index nu: {info.collection} ({info.count} stukken); de teruggedraaide versie "
               f"{info.previous} blijft bewaard (nogmaals `rollback` zet ze terug).\n{note}")
     return 0
+
+
+def ingest_threads(settings: Settings) -> int:
+    """Ingest is one long batch: by default it may use every core."""
+    return settings.embed_threads or (os.cpu_count() or 1)
 
 
 if __name__ == "__main__":
