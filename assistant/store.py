@@ -185,6 +185,15 @@ class ChromaStore:
             log.info("Removed unused index generations: %s", ", ".join(dropped))
         return dropped
 
+    def drop(self, collection: str) -> None:
+        """Delete one unpublished generation (e.g. a refused batch); the live and previous ones are refused."""
+        info = self.live_info()
+        if info is not None and collection in (info.collection, info.previous):
+            raise IndexProblem(f"De index {collection} is live of de vorige versie en wordt niet verwijderd.")
+        if self._exists(collection):
+            self._call("het verwijderen", self.client.delete_collection, collection)
+            log.info("Removed index generation %s", collection)
+
     def _collection_names(self) -> list[str]:
         return [getattr(c, "name", c) for c in self._call("het oplijsten", self.client.list_collections)]
 

@@ -1,21 +1,13 @@
-"""The tip-batch gate: stage a coaches' batch beside the live index, evaluate both, publish only if nothing got worse.
-
-A batch folder holds new or changed tips (tips/*.md), manuals (handleidingen/*.pdf + .yml) and retire.txt (one
-tip path or id per line). Publishing copies the files into the corpus, then flips the index pointer, so corpus and
-index agree; the files it replaced are kept in data_dir/batches/<stamp>/ so `rollback` restores both.
-"""
+"""The tip-batch gate: stage a coaches' batch beside the live index, evaluate both, publish only if none got worse."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -23,23 +15,16 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 
 from assistant.config import Settings
-from assistant.errors import ConfigError, IndexProblem
+from assistant.errors import ConfigError
 from assistant.store import ChromaStore, IndexInfo
 from evals.dataset import Case, load_dataset
 from evals.metrics import EPS, EvalResult, Regression, Tolerance, compare
-from ingest.loaders import FRONT_MATTER, LoadError, load, load_yaml, read_text, split_front_matter
+from ingest import batch_files as files
+from ingest.batch_files import BatchError, read_batch, retire_text, rollback  # noqa: F401 - re-exported API
 from ingest.pipeline import DocumentEmbedder, IngestReport, run_ingest
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows has no flock
-    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
-RETIRE_FILE = "retire.txt"
-ALLOWED = {"tips": (".md",), "handleidingen": (".pdf", ".yml", ".yaml")}
-STATUS_LINE = re.compile(r"^status[ \t]*:.*$", re.MULTILINE)
 DATASETS_DIR = Path(__file__).resolve().parent.parent / "evals" / "datasets"
 ESCALATIONS = DATASETS_DIR / "escalations.jsonl"
 METRIC_NAMES = {
@@ -47,14 +32,6 @@ METRIC_NAMES = {
     "escalation_recall": "vragen zonder antwoord doorgestuurd", "citation_correctness": "juiste bron geciteerd",
     "groundedness": "antwoord letterlijk uit de bron", "citation_validity": "geldige bronverwijzingen",
 }
-
-
-class BatchError(ConfigError):
-    """A batch that cannot be staged; `problems` maps each bad file to its Dutch reason."""
-
-    def __init__(self, problems: Mapping[str, str]) -> None:
-        self.problems = dict(problems)
-        super().__init__(f"De batch bevat {len(self.problems)} fout(en); er is niets getest of gepubliceerd.")
 
 
 class BatchEmbedder(DocumentEmbedder, Protocol):
@@ -67,12 +44,6 @@ class WorseCase(NamedTuple):
     rank_before: int | None  # None for an unanswerable question: it was escalated, now it gets an answer
     rank_after: int | None  # None: the expected source is no longer among the results
     displaced_by: list[str]  # documents that now rank above the expected source (the batch's own first)
-
-
-@dataclass
-class BatchPlan:
-    files: dict[str, Path] = field(default_factory=dict)  # corpus path -> file in the batch folder
-    retire: list[str] = field(default_factory=list)  # corpus paths of tips to retire
 
 
 @dataclass
@@ -101,105 +72,6 @@ class BatchOutcome:
         data["worse_cases"] = [c._asdict() for c in self.worse_cases]
         data["seconds"] = round(self.seconds, 2)
         return data
-
-
-# -- reading a batch -------------------------------------------------------------------------------------
-def read_batch(settings: Settings, batch_dir: Path) -> BatchPlan:
-    """Validate the whole batch before anything is staged; BatchError lists every bad file."""
-    if not Path(batch_dir).is_dir():
-        raise BatchError({str(batch_dir): "Deze batchmap bestaat niet."})
-    known = corpus_tip_ids(settings.corpus_dir)
-    plan, problems, seen = BatchPlan(), {}, {}
-    for path in sorted(p for p in Path(batch_dir).rglob("*") if p.is_file()):
-        rel = path.relative_to(batch_dir)
-        if any(part.startswith(".") for part in rel.parts) or rel.as_posix() == RETIRE_FILE:
-            continue
-        if len(rel.parts) != 2 or path.suffix.lower() not in ALLOWED.get(rel.parts[0], ()):
-            problems[rel.as_posix()] = ("Dit bestand hoort niet in een batch: alleen tips/*.md, "
-                                        "handleidingen/*.pdf (met .yml) en retire.txt.")
-            continue
-        try:
-            plan.files[_target(settings, Path(batch_dir), path, known, seen)] = path
-        except LoadError as exc:
-            problems[rel.as_posix()] = str(exc)
-    plan.retire = _read_retire(Path(batch_dir) / RETIRE_FILE, settings.corpus_dir, known, plan, problems)
-    if not problems and not plan.files and not plan.retire:
-        problems[str(batch_dir)] = "De batch is leeg: geen tips/, handleidingen/ of retire.txt."
-    if problems:
-        raise BatchError(problems)
-    return plan
-
-
-def corpus_tip_ids(corpus: Path) -> dict[str, str]:
-    """tip id -> corpus path of every tip, so a batch can replace or retire a tip by its id."""
-    found: dict[str, str] = {}
-    for path in sorted((corpus / "tips").rglob("*.md")):
-        try:
-            front, _ = split_front_matter(read_text(path))
-        except LoadError:
-            front = {}  # the ingest reports broken tips; here they only cannot be found by id
-        found.setdefault(str(front.get("id") or path.stem), path.relative_to(corpus).as_posix())
-    return found
-
-
-def _target(settings: Settings, batch_dir: Path, path: Path, known: dict[str, str], seen: dict[str, str]) -> str:
-    rel = path.relative_to(batch_dir).as_posix()
-    if path.suffix.lower() in (".yml", ".yaml"):
-        pdf = path.with_suffix(".pdf")
-        if not pdf.is_file() and not (settings.corpus_dir / "handleidingen" / pdf.name).is_file():
-            raise LoadError(f"Dit begeleidende bestand hoort bij geen PDF: {pdf.name} ontbreekt.")
-        if not isinstance(load_yaml(read_text(path), f"Het begeleidende bestand {path.name}"), dict):
-            raise LoadError(f"Het begeleidende bestand {path.name} moet velden bevatten (title, app, owner, version).")
-        return rel
-    doc = load(path, batch_dir, int(settings.max_file_mb * 1_000_000), settings.max_pdf_pages)
-    if doc.doc_type != "tip":
-        return rel
-    if doc.doc_id in seen:
-        raise LoadError(f"Tip-id '{doc.doc_id}' komt ook voor in {seen[doc.doc_id]} van deze batch.")
-    seen[doc.doc_id] = rel
-    return known.get(doc.doc_id, rel)  # a known id replaces that tip, wherever it lives in the corpus
-
-
-def _read_retire(path: Path, corpus: Path, known: dict[str, str], plan: BatchPlan, problems: dict[str, str]
-                 ) -> list[str]:
-    if not path.is_file():
-        return []
-    try:
-        lines = path.read_bytes().decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError:
-        problems[RETIRE_FILE] = "Het bestand is geen UTF-8-tekst. Sla het op als UTF-8."
-        return []
-    retire: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        entry = line.split("#", 1)[0].strip().replace("\\", "/").removeprefix("./")
-        if not entry:
-            continue
-        rel = next((r for r in (entry, f"tips/{entry}", f"tips/{entry}.md") if ".." not in r
-                    and r.startswith("tips/") and r.endswith(".md") and (corpus / r).is_file()), known.get(entry))
-        where = f"{RETIRE_FILE} regel {number}"
-        if rel is None:
-            problems[where] = f"Geen tip '{entry}' in het corpus. Gebruik het pad (tips/naam.md) of de id."
-        elif rel in plan.files:
-            problems[where] = f"{rel} staat ook in tips/ van deze batch: vervang de tip of trek hem in, niet allebei."
-        elif rel not in retire:
-            try:
-                retire_text(read_text(corpus / rel))
-            except LoadError as exc:
-                problems[where] = f"{rel} kan niet ingetrokken worden: {exc}"
-                continue
-            retire.append(rel)
-    return retire
-
-
-def retire_text(text: str) -> str:
-    """The tip with `status: retired` in its front matter; the rest of the file stays as it was."""
-    match = FRONT_MATTER.match(text)
-    if not match or match.group(1) is None:
-        raise LoadError("De tip heeft geen kop (front matter) om 'status: retired' in te zetten.")
-    head, found = STATUS_LINE.subn("status: retired", match.group(1), count=1)
-    if not found:
-        head = f"{match.group(1)}\nstatus: retired"
-    return text[:match.start(1)] + head + text[match.end(1):]
 
 
 # -- staging and judging ---------------------------------------------------------------------------------
@@ -251,14 +123,15 @@ def run_batch(settings: Settings, embedder: BatchEmbedder, batch_dir: Path, data
     plan = read_batch(settings, Path(batch_dir))
     cases = load_cases(datasets)
     store = ChromaStore(settings)
-    live = store.live_info()
-    if live is None:
-        raise ConfigError("Er is nog geen live index om de batch mee te vergelijken. Bouw hem met: python -m ingest")
-    with _batch_lock(settings.data_dir), tempfile.TemporaryDirectory(prefix="digihulp-batch-") as tmp:
-        published = False
+    with files.batch_lock(settings.data_dir), tempfile.TemporaryDirectory(prefix="digihulp-batch-") as tmp:
+        live = store.live_info()  # read under the lock: another batch may just have published
+        if live is None:
+            raise ConfigError("Er is nog geen live index om mee te vergelijken. Bouw hem met: python -m ingest")
+        published, staged_generation = False, ""
         try:
-            staged = stage_corpus(settings.corpus_dir, plan, Path(tmp) / "corpus")
+            staged = files.stage_corpus(settings.corpus_dir, plan, Path(tmp) / "corpus")
             report = run_ingest(settings.model_copy(update={"corpus_dir": staged}), embedder, store, publish=False)
+            staged_generation = "" if report.collection == live.collection else report.collection
             bad = {source: reason for source, reason in report.failed.items() if source in plan.files}
             if bad:
                 raise BatchError(bad)
@@ -267,29 +140,20 @@ def run_batch(settings: Settings, embedder: BatchEmbedder, batch_dir: Path, data
                 queries.warm([case.question for case in cases], settings.max_question_chars)
             outcome = _judge(settings, queries, store, live, report, plan, cases, tolerances, Path(tmp))
             if outcome.passed and not dry_run:
-                outcome.backup = str(_publish(settings, store, plan, staged, report, live, embedder))
+                outcome.backup = str(files.publish_batch(settings, store, plan, staged, report, live, embedder))
                 published = outcome.published = True
         finally:
-            if not published:
-                store.drop_unused()  # the staged generation; live and previous stay
+            if not published and staged_generation:
+                store.drop(staged_generation)  # the refused generation; live and previous stay
     outcome.seconds = time.perf_counter() - started
     log.info("Batch %s: %s in %.1f s", batch_dir, "published" if published else "not published", outcome.seconds)
     return outcome
 
 
-def stage_corpus(corpus: Path, plan: BatchPlan, staged: Path) -> Path:
-    """A copy of the live corpus with the batch applied; the live corpus is not touched."""
-    shutil.copytree(corpus, staged)
-    for rel, source in plan.files.items():
-        (staged / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, staged / rel)
-    for rel in plan.retire:
-        (staged / rel).write_text(retire_text(read_text(staged / rel)), encoding="utf-8", newline="")
-    return staged
-
 
 def _judge(settings: Settings, queries: _SameQuestions, store: ChromaStore, live: IndexInfo, report: IngestReport,
-           plan: BatchPlan, cases: list[Case], tolerances: Mapping[str, Tolerance] | None, tmp: Path) -> BatchOutcome:
+           plan: files.BatchPlan, cases: list[Case], tolerances: Mapping[str, Tolerance] | None, tmp: Path
+           ) -> BatchOutcome:
     outcome = BatchOutcome(
         published=False, regressions=[], worse_cases=[], staged=sorted({*plan.files, *plan.retire}),
         added=report.added, updated=report.updated, retired=sorted(plan.retire), live_metrics={}, staged_metrics={},
@@ -351,105 +215,6 @@ def _worse_cases(before: EvalResult, after: EvalResult, changed: set[str], remov
         displaced = [] if set(was_first) <= removed else [s for s in moved_up if s in changed] or moved_up
         worse.append(WorseCase(case.id, case.question, old.rank, new.rank, displaced))
     return worse, lost
-
-
-# -- publishing and rolling back -------------------------------------------------------------------------
-@contextmanager
-def _batch_lock(data_dir: Path) -> Iterator[None]:
-    """One batch or rollback at a time: a second click on 'Batch publiceren' must not race the first."""
-    path = Path(data_dir) / "batches" / ".lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                raise ConfigError("Er loopt al een batch of een terugdraaiing. Probeer het straks opnieuw.") from exc
-        yield
-
-
-def _put(source: Path, target: Path) -> None:
-    # Write next to the target and rename, so the app never reads a half-copied tip.
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    shutil.copy2(source, partial)
-    partial.replace(target)
-
-
-def _publish(settings: Settings, store: ChromaStore, plan: BatchPlan, staged: Path, report: IngestReport,
-             live: IndexInfo, embedder: BatchEmbedder) -> Path:
-    """Files first, then the pointer; a failure in between puts the old files back."""
-    if (store.live_info() or live).collection != live.collection:
-        raise IndexProblem("Terwijl de batch getest werd, is de index gewijzigd. Start de batch opnieuw.")
-    corpus = settings.corpus_dir
-    targets = sorted({*plan.files, *plan.retire})
-    backup = settings.data_dir / "batches" / time.strftime("%Y%m%d-%H%M%S")
-    backup = backup.with_name(f"{backup.name}-{time.time_ns() % 1_000_000:06d}")
-    created = [rel for rel in targets if not (corpus / rel).exists()]
-    for rel in targets:
-        if rel not in created:
-            _put(corpus / rel, backup / "before" / rel)
-        _put(staged / rel, backup / "after" / rel)
-    changed_index = report.collection != live.collection
-    manifest = {"corpus": str(corpus.resolve()), "collection": report.collection, "previous": live.collection,
-                "created": created, "changed": [rel for rel in targets if rel not in created],
-                "state": "published" if changed_index else "unchanged"}
-    _save(backup, manifest)
-    try:
-        _copy_files(backup / "after", corpus, targets)
-        if changed_index:
-            store.publish(report.collection, embedder.name, embedder.dimension, store.count(report.collection))
-    except BaseException:
-        _restore(backup, manifest)
-        shutil.rmtree(backup, ignore_errors=True)
-        raise
-    return backup
-
-
-def _save(backup: Path, manifest: dict[str, Any]) -> None:
-    backup.mkdir(parents=True, exist_ok=True)
-    (backup / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _copy_files(source: Path, corpus: Path, rels: Sequence[str]) -> None:
-    for rel in rels:
-        _put(source / rel, corpus / rel)
-
-
-def _restore(backup: Path, manifest: dict[str, Any]) -> None:
-    corpus = Path(manifest["corpus"])
-    _copy_files(backup / "before", corpus, manifest["changed"])
-    for rel in manifest["created"]:
-        (corpus / rel).unlink(missing_ok=True)
-
-
-def rollback(settings: Settings) -> tuple[IndexInfo, str]:
-    """Make the previous generation live again and bring the corpus files of that batch along (Dutch note)."""
-    store = ChromaStore(settings)
-    with _batch_lock(settings.data_dir):
-        undone = store.live_info()
-        info = store.rollback()
-        return info, _sync_corpus(settings.data_dir, undone.collection if undone else "", info.collection)
-
-
-def _sync_corpus(data_dir: Path, undone: str, live: str) -> str:
-    for path in sorted((Path(data_dir) / "batches").glob("*/manifest.json"), reverse=True):
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        files = len(manifest["created"]) + len(manifest["changed"])
-        if manifest["state"] == "published" and manifest["collection"] == undone:
-            _restore(path.parent, manifest)
-            manifest["state"], note = "rolled_back", f"De {files} corpusbestanden van batch {path.parent.name} " \
-                                                     "staan weer zoals voor de batch."
-        elif manifest["state"] == "rolled_back" and manifest["collection"] == live:
-            _copy_files(path.parent / "after", Path(manifest["corpus"]), manifest["created"] + manifest["changed"])
-            manifest["state"], note = "published", f"Batch {path.parent.name} is weer live, met zijn {files} " \
-                                                   "corpusbestanden."
-        else:
-            continue
-        _save(path.parent, manifest)
-        return note
-    return ("Let op: alleen de zoekindex is teruggezet; bij deze versie hoort geen batch, dus de corpusbestanden "
-            "zijn niet aangepast. Een volgende `python -m ingest` neemt ze weer op.")
 
 
 # -- for coaches ------------------------------------------------------------------------------------------

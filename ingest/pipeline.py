@@ -92,7 +92,18 @@ def run_ingest(
 
     With publish=False the complete generation is left staged (report.collection) for the batch
     gate to evaluate; `ChromaStore.pinned(...)` reads it without touching the live pointer.
+    Publishing takes the batch lock, so its cleanup never deletes a generation a running batch has staged.
     """
+    if not publish:  # the batch gate, which holds the lock already
+        return _ingest(settings, embedder, store, rebuild=rebuild, publish=False, progress=progress)
+    from ingest.batch_files import batch_lock
+
+    with batch_lock(settings.data_dir):
+        return _ingest(settings, embedder, store, rebuild=rebuild, publish=True, progress=progress)
+
+
+def _ingest(settings: Settings, embedder: DocumentEmbedder, store: ChromaStore, *, rebuild: bool, publish: bool,
+            progress: ProgressFactory) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
     docs = load_corpus(settings, report)

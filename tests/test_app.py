@@ -364,6 +364,22 @@ def test_retire_and_mark_reviewed(tmp_path: Path, ingested_dir: Path, embedder: 
         assert "dh-error" in tabs.retire(bad, coach_request())
 
 
+def test_batch_outside_the_data_dir_is_refused(web: Web, tmp_path: Path) -> None:
+    from assistant.ui.coach_corpus import CorpusTabs
+
+    tabs = CorpusTabs(web.assistant, web.evals_file)
+    outside = tmp_path / "batch"
+    (outside / "tips").mkdir(parents=True)
+    (outside / "tips" / "scanner.md").write_text(VALID_TIP, encoding="utf-8")
+    before = files_under(web.root)
+    for folder in (str(outside), str(web.settings.data_dir / ".." / "corpus")):
+        message = tabs.run_batch(folder, False, coach_request(), progress=lambda *a, **k: None)
+        assert "dh-error" in message and "moet in de datamap" in message
+    assert files_under(web.root) == before
+    with pytest.raises(gr.Error):
+        tabs.run_batch(str(web.settings.data_dir / "batch"), True, gr.Request())
+
+
 def test_corpus_list_flags_old_tips(web: Web) -> None:
     from assistant.ui import corpus_files
 

@@ -154,6 +154,36 @@ def test_cli_config_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "geen vorige versie" in capsys.readouterr().err
 
 
+def test_publishing_ingest_waits_for_a_running_batch(settings: Any) -> None:
+    from assistant.errors import ConfigError
+    from ingest.batch_files import batch_lock
+    from ingest.pipeline import run_ingest
+
+    with batch_lock(settings.data_dir), pytest.raises(ConfigError, match="Er loopt al een batch"):
+        run_ingest(settings, None, None)  # type: ignore[arg-type]  # refused before the model or store is touched
+
+
+def test_store_drop_keeps_live_and_previous(settings: Any) -> None:
+    import numpy as np
+
+    from assistant.errors import IndexProblem
+    from assistant.store import ChromaStore
+
+    store = ChromaStore(settings)
+    for _ in range(2):
+        name = store.create_generation()
+        store.add(name, ["a"], np.ones((1, 2), dtype=np.float32), ["tekst"], [{"source": "tips/a.md"}])
+        store.publish(name, "model", 2, 1)
+    new, old = store.live_info().collection, store.live_info().previous  # type: ignore[union-attr]
+    staged = store.create_generation()  # e.g. a batch the gate refused
+    for name in (old, new):
+        with pytest.raises(IndexProblem):
+            store.drop(name)
+    store.drop(staged)
+    store.drop(staged)  # already gone: no-op
+    assert store.drop_unused() == [] and store.live_info().collection == new  # type: ignore[union-attr]
+
+
 # --- the gate: real model, real Chroma --------------------------------------------------------------------
 
 

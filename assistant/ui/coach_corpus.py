@@ -1,4 +1,4 @@
-"""Coach tabs that change the corpus: 'Van antwoord naar tip' and 'Corpus' (list, upload, retire, re-index)."""
+"""Coach tabs that change the corpus: 'Van antwoord naar tip' and 'Corpus' (list, upload, retire, re-index, batch)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 KINDS = [("Alle soorten", "alle"), ("Tips", "tip"), ("Handleidingen", "handleiding"), ("Overleg", "overleg"),
          ("Andere documenten", "document")]
 STATES = [("Alle", "alle"), ("Actief", "active"), ("Ingetrokken", "retired")]
+BATCH_HELP = ("Map op de server met de batch: nieuwe of gewijzigde tips in `tips/`, handleidingen in "
+              "`handleidingen/` en een `retire.txt` met de tips die ingetrokken worden (één per regel). "
+              "De batch wordt eerst getest; hij wordt alleen gepubliceerd als de antwoorden niet slechter worden.")
 NEXT_INDEX = " Klik op 'Index bijwerken' in het tabblad Corpus om hem doorzoekbaar te maken."
 
 
@@ -144,6 +147,37 @@ class CorpusTabs:
         log.info("Index updated from the coach workspace by %s: %s", coach, report.to_dict())
         return f'<div class="dh-box dh-ok dh-pre">{esc(describe(report))}</div>'
 
+    def run_batch(self, folder: str, dry_run: bool, request: gr.Request,
+                  progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        """The tip-batch gate from the workspace: test the batch and publish it only when it passes."""
+        coach = _coach(request)
+        data_dir = self.settings.data_dir.resolve()
+        batch_dir = Path((folder or "").strip() or self.settings.data_dir / "batch").resolve()
+        if not batch_dir.is_relative_to(data_dir):
+            return box(f"De batchmap moet in de datamap van digihulp liggen ({data_dir}).", "error")
+        embedder = self.assistant.embedder
+        if not hasattr(embedder, "embed_documents") or not hasattr(embedder, "embed_query"):
+            return box("Deze installatie kan geen batch vanuit de werkruimte publiceren.", "error")
+        if not self._ingest_lock.acquire(blocking=False):
+            return box("De index wordt al bijgewerkt. Even geduld.", "notice")
+        try:
+            from ingest.batch import BatchError, default_datasets, describe, run_batch
+
+            progress(0.1, desc="De batch wordt getest…")
+            outcome = run_batch(self.settings, embedder, batch_dir, default_datasets(),  # type: ignore[arg-type]
+                                dry_run=bool(dry_run))
+        except BatchError as exc:
+            text = "\n".join([str(exc), *(f"- {name}: {reason}" for name, reason in exc.problems.items())])
+            return f'<div class="dh-box dh-error dh-pre">{esc(text)}</div>'
+        except DigihulpError as exc:
+            return box(f"De batch kon niet verwerkt worden: {exc}", "error")
+        finally:
+            self._ingest_lock.release()
+        log.info("Batch %s run from the coach workspace by %s (dry run: %s): published=%s",
+                 batch_dir, coach, bool(dry_run), outcome.published)
+        kind = "dh-ok" if outcome.passed else "dh-notice"
+        return f'<div class="dh-box {kind} dh-pre">{esc(describe(outcome))}</div>'
+
     def corpus_tab(self, tab: gr.Tab) -> None:
         with gr.Row():
             kind = gr.Dropdown(KINDS, value="alle", label="Soort")
@@ -158,10 +192,16 @@ class CorpusTabs:
             seen = gr.Button("Markeer als nagekeken", scale=1)
             retire = gr.Button("Tip intrekken", variant="stop", scale=1)
         reindex = gr.Button("Index bijwerken")
+        with gr.Accordion("Batch publiceren", open=False):
+            folder = gr.Textbox(str(self.settings.data_dir / "batch"), label="Batchmap op de server", info=BATCH_HELP,
+                                max_length=1000)
+            dry_run = gr.Checkbox(False, label="Enkel testen (niet publiceren)")
+            batch = gr.Button("Batch publiceren", variant="primary")
         msg = gr.HTML("")
         for event in (tab.select, refresh.click, kind.input, status.input):
             event(self.listing, [kind, status], [table, tip], api_visibility="private")
         for button, fn, inputs in ((add, self.upload, [file]), (retire, self.retire, [tip]),
-                                   (seen, self.mark_reviewed, [tip]), (reindex, self.reindex, [])):
+                                   (seen, self.mark_reviewed, [tip]), (reindex, self.reindex, []),
+                                   (batch, self.run_batch, [folder, dry_run])):
             button.click(fn, inputs, msg, api_visibility="private").then(
                 self.listing, [kind, status], [table, tip], api_visibility="private")
