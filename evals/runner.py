@@ -118,7 +118,7 @@ def assistant_settings(settings: Settings) -> Settings:
 def _load_embedder(settings: Settings) -> Any:
     from assistant.model import Embedder
 
-    return Embedder(settings.model_dir, settings.embed_dtype)
+    return Embedder(settings.model_dir, settings.embed_dtype, threads=settings.embed_threads or 1)  # as the chat page
 
 
 def run(settings: Settings, dataset: Path, out: Path | None = None, embedder: Any = None, *,
