@@ -54,4 +54,4 @@ lint: install
 	$(BIN)/ruff check .
 
 clean-index:
-	rm -rf data/chroma
+	rm -rf $${DIGIHULP_DATA_DIR:-data}/chroma

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,21 +36,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Geef een vraag of --batch BESTAND.", file=sys.stderr)
         return 2
     from assistant.config import Settings
-    from assistant.errors import DigihulpError
+    from assistant.errors import DigihulpError, IndexProblem, explain
     from assistant.service import build_assistant
+    from assistant.store import ChromaStore
 
     settings = Settings()
     configure_logging("WARNING" if args.json else settings.log_level)
     try:
-        assistant = build_assistant(settings)  # the model loads once, also for a batch
         if args.no_escalate:
             settings = settings.model_copy(update={"confidence_threshold": -1.0})
-            assistant.settings = settings
+        if ChromaStore(settings).live_info() is None:  # before the model loads: say it in a second, not in 20
+            raise IndexProblem("Er is nog geen zoekindex. Bouw hem met: python -m ingest")
+        assistant = build_assistant(settings)  # the model loads once, also for a batch
         if args.batch:
             return _batch(assistant, args.batch, sys.stdout)
         answer = assistant.ask(args.question, args.department)
     except DigihulpError as exc:
         print(f"Fout: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # no traceback for the person at the console; DEBUG logging has it
+        logging.getLogger(__name__).debug("ask failed", exc_info=True)
+        print(f"Fout: {explain(exc)}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(_line(None, answer), ensure_ascii=False))

@@ -20,7 +20,8 @@ class Settings(BaseSettings):
 
     # Locations
     corpus_dir: Path = Field(Path("corpus"), description="Root of the corpus (tips/, handleidingen/, ...).")
-    data_dir: Path = Field(Path("data"), description="Index, SQLite databases and logs; git-ignored.")
+    data_dir: Path = Field(Path("data"), description="Index (chroma/), the SQLite database, coach accounts, "
+                                                   "session secret and batch backups; git-ignored.")
     model_dir: Path = Field(
         default_factory=_default_model_dir,
         description="Installed embedding model (or any sentence-transformers folder).",
@@ -76,8 +77,16 @@ class Settings(BaseSettings):
     # Web app
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(7860, description="Port the web app listens on.")
-    concurrency_limit: int = Field(4, description="Questions answered at the same time (Gradio queue).")
+    concurrency_limit: int = Field(
+        8, description="Requests handled at the same time per page (Gradio queue); embedding itself is bounded "
+        "by query_workers, so waiting questions can share one embedding pass.",
+    )
     session_hours: float = Field(8.0, description="Coach sessions expire after this many hours.")
+    query_workers: int = Field(
+        0, description="Threads that embed questions; concurrent questions are embedded together in one pass. "
+        "0 = one per CPU core, -1 = off (each request embeds its own question).",
+    )
+    query_batch_max: int = Field(8, description="At most this many waiting questions go into one embedding pass.")
 
     log_level: str = Field("INFO", description="Logging level for entry points.")
 

@@ -99,6 +99,7 @@ class LLMAnswerer:
     def __init__(self, base_url: str, model: str, api_key: str = "", timeout_s: float = 20.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
+        self._api_key = api_key
         # Own instance, never llama_index.core.Settings: the app must not change behaviour globally.
         self._llm = OpenAILike(
             model=model,
@@ -112,6 +113,16 @@ class LLMAnswerer:
             timeout=timeout_s,
             max_retries=0,  # a retry doubles the wait of a colleague who gets an extractive answer anyway
         )
+
+    def ping(self, timeout_s: float = 2.0) -> bool:
+        """Is the server up? GET {base}/models, which every OpenAI-compatible server offers."""
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        try:
+            return httpx.get(f"{self.base_url}/models", headers=headers, timeout=timeout_s).status_code < 500
+        except httpx.HTTPError:
+            return False
 
     @classmethod
     def from_settings(cls, settings: Any) -> LLMAnswerer | None:

@@ -204,13 +204,20 @@ class Embedder:
         path = bf16 if use_bf16 and is_installed(bf16) else model_dir
         # Never float16: EmbeddingGemma produces garbage in fp16.
         torch_dtype = torch.bfloat16 if use_bf16 else torch.float32
-        self._model = SentenceTransformer(
-            str(path),
-            device="cpu",
-            local_files_only=True,
-            trust_remote_code=False,
-            model_kwargs={"torch_dtype": torch_dtype},
-        )
+        try:
+            self._model = SentenceTransformer(
+                str(path),
+                device="cpu",
+                local_files_only=True,
+                trust_remote_code=False,
+                model_kwargs={"torch_dtype": torch_dtype},
+            )
+        except Exception as exc:  # a deleted or truncated file surfaces as many different errors
+            log.debug("Model load failed", exc_info=True)
+            raise ModelError(
+                f"Het taalmodel in {path} is onvolledig of beschadigd ({type(exc).__name__}). Verwijder de map "
+                f"{model_dir} en installeer opnieuw met: make model (of python -m assistant.model install)."
+            ) from exc
         self.dtype = "bfloat16" if use_bf16 else "float32"
         # Chunks are ~180 words; the model's 2048-token window would let one odd passage
         # (a table, a list of URLs) cost as much as a whole batch.

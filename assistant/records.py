@@ -11,12 +11,13 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.errors import StorageError, explain, explain_database
 from assistant.escalation import Coach, Route, mask_pii
 from assistant.types import Citation
 
@@ -139,11 +140,22 @@ class EscalationStore:
     def __init__(self, db_path: Path, timeout: float = 30.0) -> None:
         self.db_path = Path(db_path)
         self.timeout = timeout
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as conn:
-            # Persistent in the file, and it cannot be switched inside a transaction, so set it once here.
-            conn.execute("PRAGMA journal_mode=WAL")
-        self._migrate()
+        with self._translated("Openen van de database"):
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(self._connect()) as conn:
+                # Persistent in the file, and it cannot be switched inside a transaction, so set it once here.
+                conn.execute("PRAGMA journal_mode=WAL")
+            self._migrate()
+
+    @contextmanager
+    def _translated(self, action: str) -> Iterator[None]:
+        """sqlite3 and OS errors become a StorageError that says what to do (full disk, read-only, damaged)."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            logger.error("Database %s: %s failed: %s: %s", self.db_path, action, type(exc).__name__, exc)
+            detail = explain(exc) if isinstance(exc, OSError) else explain_database(exc)
+            raise StorageError(f"{action} {self.db_path} lukt niet: {detail}") from exc
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN ourselves so every write is one explicit transaction.
@@ -152,18 +164,21 @@ class EscalationStore:
         conn.execute("PRAGMA synchronous=FULL")  # per connection, not stored in the file
         return conn
 
-    def _read(self) -> closing[sqlite3.Connection]:
-        return closing(self._connect())
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._translated("Lezen uit de database"), closing(self._connect()) as conn:
+            yield conn
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with closing(self._connect()) as conn:
+        with self._translated("Opslaan in de database"), closing(self._connect()) as conn:
             # IMMEDIATE takes the write lock up front, so concurrent writers wait instead of deadlocking.
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                with suppress(sqlite3.Error):  # a failed write may already have ended the transaction
+                    conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
 
@@ -285,7 +300,8 @@ class EscalationStore:
     ) -> int:
         if rating not in (1, -1):
             raise ValueError(f"rating moet +1 of -1 zijn, niet {rating!r} (invalid rating)")
-        row = (_now(), question, answer, rating, mask_pii(comment), department or "")
+        # Like the question log: feedback is analytics, so no personal data in clear (an answer may echo the question).
+        row = (_now(), mask_pii(question), mask_pii(answer), rating, mask_pii(comment), department or "")
         with self._write() as conn:
             return _insert(conn, "feedback", dict(zip(_FEEDBACK_COLUMNS, row, strict=True)))
 

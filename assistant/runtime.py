@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 
 OFFLINE_ENV = {
     "ANONYMIZED_TELEMETRY": "False",
@@ -30,3 +31,12 @@ def configure_logging(level: str = "INFO") -> None:
     # Libraries that log every HTTP call or weight load drown what an operator needs to read.
     for noisy in ("httpx", "httpcore", "urllib3", "chromadb", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def failpoint(name: str) -> None:
+    """Crash here, hard, when DIGIHULP_FAILPOINT names this point: the fault tests kill ingest at exact
+    steps (mid-embedding, before and after the pointer flip) instead of guessing with timers.
+    An environment hook and not a Settings field on purpose: it is never a thing to configure."""
+    if os.environ.get("DIGIHULP_FAILPOINT") == name:
+        logging.getLogger(__name__).warning("Failpoint %s: killing this process", name)
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shutil
 import unicodedata
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -13,7 +16,7 @@ import numpy as np
 from assistant import confidence
 from assistant.answering import Draft, compose_extractive
 from assistant.config import Settings
-from assistant.errors import DigihulpError, IndexProblem
+from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
 from assistant.escalation import CoachDirectory, Mailer
 from assistant.records import EscalationStore
 from assistant.retrieval import Retrieved, Retriever
@@ -88,7 +91,10 @@ class Assistant:
             retrieved=tuple(found.documents[:20]),
         )
         if escalate or conf < self.settings.confidence_threshold or not draft.text:
-            answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate)
+            try:
+                answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate)
+            except StorageError as exc:  # never acknowledge an escalation that was not stored
+                answer = self._not_passed_on(answer, department, exc)
         self._log(answer, department)
         return answer
 
@@ -128,6 +134,14 @@ class Assistant:
                        escalated=True, escalation_id=esc_id, coach=route.coach.name,
                        notice=" ".join(filter(None, (answer.notice, route.message() if by_request else ""))))
 
+    def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:
+        log.error("Escalation not stored: %s", exc)
+        coach = self.directory.route(department).coach
+        notice = (f"Ik kon je vraag nu niet doorgeven aan je digicoach (technisch probleem). Contacteer "
+                  f"{coach.name} rechtstreeks via {coach.email}.")
+        return replace(answer, text=NOT_SURE, citations=(), escalated=False,
+                       notice=" ".join(filter(None, (answer.notice, notice))))
+
     def _log(self, answer: Answer, department: str | None) -> None:
         try:
             self.records.log_question(answer.question, department, answer.confidence, answer.escalated)
@@ -135,14 +149,38 @@ class Assistant:
             log.exception("Could not log question")
 
     def health(self) -> dict[str, Any]:
-        status: dict[str, Any] = {"model": self.embedder.name, "llm": "uit" if self.llm is None else "aan"}
+        """Each part's state for monitoring; "ok" or a Dutch reason. `status` sums it up (see docs/operations.md)."""
+        status: dict[str, Any] = {"model": self.embedder.name, "model_status": "ok"}
         try:
-            info = self.store.live_info()
-            status["index"] = "ok" if info else "ontbreekt"
-            status["chunks"] = info.count if info else 0
+            info = self.store.require_live(self.embedder.name, self.embedder.dimension)
+            status["index"], status["chunks"] = "ok", info.count
         except DigihulpError as exc:
-            status["index"] = f"fout: {exc}"
+            status["index"], status["chunks"] = f"fout: {exc}", 0
+        try:
+            self.records.recent_questions(limit=1)
+            status["database"] = "ok"
+        except DigihulpError as exc:
+            status["database"] = f"fout: {exc}"
+        status.update(disk_status(self.settings.data_dir))
+        status["llm"] = "uit" if self.llm is None else ("ok" if self.llm.ping() else "onbereikbaar")
+        core = all(status[k] == "ok" for k in ("index", "database", "schijf"))
+        status["status"] = ("ok" if status["llm"] != "onbereikbaar" else "beperkt") if core else "problemen"
         return status
+
+
+def disk_status(data_dir: Path, min_free_mb: int = 200) -> dict[str, Any]:
+    """Can we still write to the data dir, and is there room? A probe file, because root ignores modes."""
+    probe = data_dir / ".health-probe"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"ok")
+        probe.unlink()
+        free_mb = shutil.disk_usage(data_dir).free // 1_000_000
+    except OSError as exc:
+        return {"schijf": f"fout: {explain(exc)}", "vrij_mb": None}
+    if free_mb < min_free_mb:
+        return {"schijf": f"bijna vol: nog {free_mb} MB vrij in {data_dir}", "vrij_mb": free_mb}
+    return {"schijf": "ok", "vrij_mb": free_mb}
 
 
 def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
@@ -155,6 +193,11 @@ def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
         from assistant.model import Embedder
 
         embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=settings.embed_threads or 1)
+        if settings.query_workers >= 0:
+            from assistant.batching import QueryBatcher
+
+            workers = settings.query_workers or os.cpu_count() or 1
+            embedder = QueryBatcher(embedder, workers=workers, max_batch=settings.query_batch_max)
     if not settings.coaches_file.is_file():
         raise IndexProblem(f"Het bestand met digicoaches ontbreekt: {settings.coaches_file}")
     return Assistant(

@@ -18,7 +18,16 @@ from urllib.parse import urlparse
 import numpy as np
 
 from assistant.config import Settings
-from assistant.errors import ConfigError, IndexProblem, StoreUnavailable
+from assistant.errors import (
+    ConfigError,
+    IndexCorrupt,
+    IndexProblem,
+    StorageError,
+    StoreUnavailable,
+    explain,
+    explain_database,
+)
+from assistant.runtime import failpoint
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +89,10 @@ class ChromaStore:
 
         url = self._settings.chroma_url.strip()
         if not url:
-            self._settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            try:
+                self._settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"De map voor de zoekindex kan niet gemaakt worden: {explain(exc)}") from exc
             return chromadb.PersistentClient(path=str(self._settings.chroma_path), settings=_telemetry_off())
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -91,21 +103,56 @@ class ChromaStore:
                 ssl=parsed.scheme == "https", settings=_telemetry_off(),
             )
         except Exception as exc:
-            raise StoreUnavailable(f"De Chroma-server op {url} is niet bereikbaar.") from exc
+            raise StoreUnavailable(f"De Chroma-server op {url} is niet bereikbaar. Start de Chroma-server "
+                                   "opnieuw; digihulp maakt vanzelf weer verbinding.") from exc
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a Chroma call; connection failures become StoreUnavailable (and reconnect next time)."""
+        """Run a Chroma call; every failure becomes a Dutch error that names the fix.
+
+        A lost server connection also drops the client, so the next call reconnects: answers resume
+        when the server is back, without restarting the app."""
         try:
             return fn(*args, **kwargs)
-        except (IndexProblem, ConfigError):
+        except (IndexProblem, ConfigError, StoreUnavailable, StorageError):
             raise
         except Exception as exc:
+            log.debug("Chroma call failed during %s", what, exc_info=True)
             if self._settings.chroma_url and _looks_like_connection_error(exc):
                 self._client = None
                 raise StoreUnavailable(
-                    f"De zoekindex (Chroma-server {self._settings.chroma_url}) is niet bereikbaar."
+                    f"De zoekindex (Chroma-server {self._settings.chroma_url}) is niet bereikbaar. "
+                    "Start de Chroma-server opnieuw; digihulp maakt vanzelf weer verbinding."
                 ) from exc
-            raise IndexProblem(f"De zoekindex gaf een fout bij {what}: {exc}") from exc
+            raise self._translate(what, exc) from exc
+
+    def _translate(self, what: str, exc: Exception) -> Exception:
+        text = str(exc).lower()
+        where = self._settings.chroma_url or str(self._settings.chroma_path)
+        if isinstance(exc, OSError) or any(w in text for w in ("readonly", "read-only", "disk is full",
+                                                                  "disk i/o", "permission denied")):
+            detail = explain(exc) if isinstance(exc, OSError) else explain_database(exc)
+            return StorageError(f"De zoekindex in {where} kan niet geschreven worden: {detail}")
+        if any(w in text for w in CORRUPT_WORDS):
+            self._client = None
+            return IndexCorrupt(
+                f"De zoekindex in {where} is beschadigd ({str(exc)[:120]}). Zet een back-up van de gegevensmap "
+                "terug, of bouw de index opnieuw met: python -m ingest --rebuild"
+            )
+        return IndexProblem(f"De zoekindex gaf een fout bij {what}: {exc}")
+
+    def set_aside_damaged(self) -> str:
+        """Move a damaged embedded index out of the way (kept for inspection) so a rebuild can start clean."""
+        if self._settings.chroma_url:
+            raise IndexCorrupt("Een beschadigde index op een Chroma-server moet op de server zelf hersteld worden.")
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        self._client = None
+        SharedSystemClient.clear_system_cache()  # chroma keeps one open system per path
+        path = self._settings.chroma_path
+        target = path.with_name(f"{path.name}-beschadigd-{time.strftime('%Y%m%d-%H%M%S')}")
+        path.rename(target)
+        log.warning("Damaged index moved to %s", target)
+        return str(target)
 
     def ping(self) -> bool:
         try:
@@ -155,6 +202,7 @@ class ChromaStore:
         }
         self._call("het publiceren", lambda: self._pointer().upsert(
             ids=[POINTER_ID], embeddings=[[1.0]], metadatas=[meta], documents=[""]))
+        failpoint("ingest-after-pointer")
         self.drop_unused()
         return self.live_info()  # type: ignore[return-value]
 
@@ -179,7 +227,7 @@ class ChromaStore:
         dropped = []
         for name in self._collection_names():
             if name.startswith(PREFIX) and name not in keep:
-                self.client.delete_collection(name)
+                self._call("het opruimen", lambda n=name: self.client.delete_collection(n))
                 dropped.append(name)
         if dropped:
             log.info("Removed unused index generations: %s", ", ".join(dropped))
@@ -203,22 +251,23 @@ class ChromaStore:
     # -- writing a generation -------------------------------------------------------------------
     def create_generation(self) -> str:
         name = f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
-        self.client.create_collection(
+        self._call("het aanmaken van een nieuwe index", lambda: self.client.create_collection(
             name, embedding_function=None,
             configuration={"hnsw": {"space": "cosine", "ef_search": 200, "ef_construction": 200}},
-        )
+        ))
         return name
 
     def add(self, collection: str, ids: list[str], vectors: np.ndarray, texts: list[str],
             metadatas: list[dict[str, Any]]) -> None:
-        col = self.client.get_collection(collection, embedding_function=None)
+        col = self._call("het schrijven", lambda: self.client.get_collection(collection, embedding_function=None))
         for start in range(0, len(ids), WRITE_BATCH):
             end = start + WRITE_BATCH
             self._call("het schrijven", col.add, ids=ids[start:end], embeddings=vectors[start:end].tolist(),
                        documents=texts[start:end], metadatas=metadatas[start:end])
 
     def count(self, collection: str) -> int:
-        return int(self.client.get_collection(collection, embedding_function=None).count())
+        return int(self._call("het tellen", lambda: self.client.get_collection(collection,
+                                                                           embedding_function=None).count()))
 
     # -- reading the live generation --------------------------------------------------------------
     def _live_collection(self, info: IndexInfo) -> Any:
@@ -229,7 +278,7 @@ class ChromaStore:
         """content_hash -> vector of the live generation, so unchanged text is never re-embedded."""
         if info is None:
             return {}
-        got = self._live_collection(info).get(include=["embeddings", "metadatas"])
+        got = self._call("het lezen van de index", self._live_collection(info).get, include=["embeddings", "metadatas"])
         vectors = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 0))
         return {meta["content_hash"]: vectors[i] for i, meta in enumerate(got["metadatas"])}
 
@@ -248,6 +297,10 @@ class ChromaStore:
         got = self._call("het zoeken", col.query, query_embeddings=[vector.tolist()], n_results=n,
                          include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+
+CORRUPT_WORDS = ("malformed", "not a database", "corrupt", "no such table", "hnsw", "segment",
+                 "error returned from database", "failed to load", "unexpected eof")
 
 
 def _looks_like_connection_error(exc: BaseException) -> bool:

@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _subcommand(argv)
     args = build_parser().parse_args(argv)
     from assistant.config import Settings
-    from assistant.errors import ConfigError, DigihulpError
+    from assistant.errors import ConfigError, DigihulpError, explain
 
     overrides = {k: v for k, v in (("corpus_dir", args.corpus), ("data_dir", args.data_dir)) if v is not None}
     try:
@@ -68,17 +68,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DigihulpError as exc:
         print(f"Fout: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # no traceback for the person at the console; DEBUG logging has it
+        log.debug("Ingest failed", exc_info=True)
+        print(f"Fout: {explain(exc)}", file=sys.stderr)
+        return 2
 
 
 def _run(settings: object, args: argparse.Namespace) -> int:
     from assistant.config import Settings
+    from assistant.errors import StorageError
     from assistant.model import Embedder
+    from assistant.service import disk_status
     from assistant.store import ChromaStore
     from ingest.pipeline import describe, run_ingest
 
     assert isinstance(settings, Settings)
     store = ChromaStore(settings)
-    if args.if_missing and store.live_info() is not None:
+    if args.rebuild:
+        _set_aside_if_damaged(store)
+    live = store.live_info()  # a missing, damaged or unreachable index fails here, before the model loads
+    disk = disk_status(settings.data_dir)
+    if disk["schijf"] != "ok":
+        raise StorageError(f"De gegevensmap {settings.data_dir}: {disk['schijf']}")
+    if args.if_missing and live is not None:
         print("Index bestaat al; niets te doen.")
         return 0
     embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=ingest_threads(settings))
@@ -89,6 +101,18 @@ def _run(settings: object, args: argparse.Namespace) -> int:
     else:
         print(describe(report))
     return report.exit_code
+
+
+def _set_aside_if_damaged(store: object) -> None:
+    from assistant.errors import IndexCorrupt
+    from assistant.store import ChromaStore
+
+    assert isinstance(store, ChromaStore)
+    try:
+        store.live_info()
+    except IndexCorrupt:
+        moved = store.set_aside_damaged()
+        print(f"De beschadigde index is opzij gezet in {moved}; een nieuwe wordt gebouwd.", file=sys.stderr)
 
 
 def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
@@ -127,7 +151,7 @@ def build_rollback_parser() -> argparse.ArgumentParser:
 
 def _subcommand(argv: list[str]) -> int:
     from assistant.config import Settings
-    from assistant.errors import DigihulpError
+    from assistant.errors import DigihulpError, explain
     from evals.dataset import DatasetError
     from ingest.batch import BatchError
 
@@ -151,6 +175,9 @@ def _subcommand(argv: list[str]) -> int:
         _print_error(args.json, str(exc), {str(exc.path): p for p in exc.problems})
     except DigihulpError as exc:
         _print_error(args.json, str(exc), {})
+    except Exception as exc:  # no traceback for the coach at the console; DEBUG logging has it
+        log.debug("%s failed", argv[0], exc_info=True)
+        _print_error(args.json, explain(exc), {})
     return 2
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import ConfigError, IndexProblem
+from assistant.runtime import failpoint
 from assistant.store import ChromaStore, StoredChunk
 from assistant.types import Chunk
 from ingest.chunking import Chunker
@@ -138,6 +139,7 @@ def _ingest(settings: Settings, embedder: DocumentEmbedder, store: ChromaStore, 
     if written != len(ids):
         raise IndexProblem(f"Onvolledige index geschreven ({written} van {len(ids)} stukken); niet gepubliceerd.")
     report.collection = name
+    failpoint("ingest-before-publish")
     if publish:
         store.publish(name, embedder.name, embedder.dimension, written)
         report.published = True
@@ -195,6 +197,7 @@ def _vectors_for(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: Do
         for chunk, vector in zip(batch, vectors, strict=True):
             fresh[chunk.content_hash] = vector
         bar.update(len(batch))
+        failpoint("ingest-embedding")
     bar.close()
     report.chunks_embedded = len(pending)
     if not chunks:

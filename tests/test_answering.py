@@ -240,6 +240,15 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass  # the client gave up (timeout test)
 
+    def do_GET(self) -> None:
+        self.server.requests.append((self.path, {}))
+        data = json.dumps({"object": "list", "data": [{"id": "test-model", "object": "model"}]}).encode()
+        self.send_response(200 if self.path == "/v1/models" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -347,3 +356,12 @@ def test_llm_quote_is_grounded_and_paraphrase_is_not(server: _Server) -> None:
 def test_extractive_markers_survive_check_citations() -> None:
     draft = compose_extractive("Hoe verander ik mijn status?", [hit(TEAMS), hit(PASSWORD), hit(OUTLOOK)])
     assert check_citations(draft.text, list(draft.citations)) == (draft.text, draft.citations)
+
+
+def test_llm_ping_reports_up_and_down(server: _Server) -> None:
+    answerer = _answerer(server)
+    assert answerer.ping() is True
+    assert server.requests[-1][0] == "/v1/models"
+    server.shutdown()
+    server.server_close()
+    assert answerer.ping(timeout_s=1.0) is False
