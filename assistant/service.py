@@ -25,7 +25,7 @@ from assistant.types import Answer
 
 log = logging.getLogger(__name__)
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 NOT_SURE = "Hierover vind ik geen betrouwbaar antwoord in onze tips en handleidingen."
 ASKED_COACH = "Je vraag is doorgegeven aan je digicoach."
 
@@ -45,18 +45,26 @@ class CleanQuestion:
 
 
 def clean_question(raw: str, max_chars: int) -> CleanQuestion:
-    """Normalise what a colleague typed; refuse what cannot be a question, trim what is too long."""
-    text = CONTROL.sub(" ", unicodedata.normalize("NFC", raw or ""))
-    text = " ".join(text.split())
+    """Normalise what a colleague typed; trim what is too long, then refuse what cannot be a question."""
+    text = " ".join(visible_text(unicodedata.normalize("NFC", raw or "")).split())
+    notice = ""
+    if len(text) > max_chars:
+        text = text[:max_chars].rstrip()
+        notice = (f"Je vraag was erg lang; ik heb de eerste {max_chars} tekens gebruikt. Stel gerust een "
+                  "kortere vraag.")
     if not text:
         return CleanQuestion("", "Typ eerst je vraag in het tekstvak.", refused=True)
     if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
         return CleanQuestion(text, "Ik begrijp je vraag niet. Stel ze in een paar woorden, bv. "
                                    "'Hoe deel ik mijn scherm in Teams?'", refused=True)
-    if len(text) > max_chars:
-        return CleanQuestion(text[:max_chars].rstrip(), f"Je vraag was erg lang; ik heb de eerste {max_chars} "
-                                                        "tekens gebruikt. Stel gerust een kortere vraag.")
-    return CleanQuestion(text)
+    return CleanQuestion(text, notice)
+
+
+def visible_text(text: str) -> str:
+    """Control characters become spaces; invisible format characters (soft hyphens from Word, bidi marks,
+    zero-width and tag characters that can hide text) and lone surrogates are dropped."""
+    text = CONTROL.sub(" ", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cs"))
 
 
 class Assistant:

@@ -27,9 +27,29 @@ class LoadError(Exception):
     """A file that cannot be ingested; the message is Dutch and says how to fix it."""
 
 
+MAX_FRONT_MATTER_CHARS = 64_000  # real front matter is a few hundred characters; PyYAML parses ~6 s per MB
+
+
+MAX_ALIASES = 20
+
+
+class _AliasRefused(yaml.YAMLError):
+    """An alias (*a) of a list or mapping, or too many aliases: nested aliases expand exponentially when the
+    value is turned into text ("billion laughs": a few hundred bytes become gigabytes)."""
+
+
 class _PlainDatesLoader(yaml.SafeLoader):
     """SafeLoader that leaves dates as text, so `parse_date` can give its own clear message
-    (PyYAML's own conversion raises a bare ValueError on 2026-02-30)."""
+    (PyYAML's own conversion raises a bare ValueError on 2026-02-30). Aliases may only repeat a single value,
+    a few times: yaml.safe_dump writes `created: &id001 2026-03-14` / `reviewed: *id001` itself."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            target = self.anchors.get(self.peek_event().anchor)
+            if self._aliases > MAX_ALIASES or (target is not None and not isinstance(target, yaml.ScalarNode)):
+                raise _AliasRefused("alias")
+        return super().compose_node(parent, index)
 
 
 _PlainDatesLoader.yaml_implicit_resolvers = {
@@ -42,6 +62,9 @@ def load_yaml(text: str, what: str) -> Any:
     """Parse YAML; every failure (including PyYAML's non-YAMLError ones) becomes a LoadError."""
     try:
         return yaml.load(text, Loader=_PlainDatesLoader)
+    except _AliasRefused as exc:
+        raise LoadError(f"{what} gebruikt YAML-verwijzingen (*naam) naar een lijst of naar veel waarden; die zijn "
+                        "niet toegelaten. Schrijf elke waarde voluit.") from exc
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" (regel {where.line + 2})" if where is not None else ""
@@ -125,6 +148,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     match = FRONT_MATTER.match(text)
     if not match:
         raise LoadError("De kop (front matter) tussen '---' is niet afgesloten met een tweede '---'-regel.")
+    if len(match.group(1) or "") > MAX_FRONT_MATTER_CHARS:
+        raise LoadError(f"De kop (front matter) is te lang ({len(match.group(1))} tekens; maximum "
+                        f"{MAX_FRONT_MATTER_CHARS}). Zet lange tekst onder de kop, niet erin.")
     data = load_yaml(match.group(1) or "", "De kop (front matter)") or {}
     if not isinstance(data, dict):
         raise LoadError("De kop (front matter) moet velden bevatten zoals 'title: ...'.")

@@ -7,12 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
+from pypdf.errors import LimitReachedError
 
-from ingest.loaders import Document, LoadError, load_yaml
+from ingest.loaders import MAX_FRONT_MATTER_CHARS, Document, LoadError, load_yaml
 
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 20  # below this a page counts as image-only
+# Decompressed page content (drawing and text operators) of the whole PDF. A dense text page is 10-50 kB; pypdf
+# extracts about 0.3 MB/s, and pages may share one stream, so a 4 kB file could otherwise keep ingest busy for hours.
+MAX_CONTENT_BYTES = 30_000_000
+TOO_COMPLEX = ("De PDF is te groot of te ingewikkeld om veilig te lezen ({what}). Is het een gewone handleiding, "
+               "exporteer hem dan opnieuw als PDF of splits hem op.")
 
 
 def load_pdf(path: Path, source: str, max_pages: int) -> Document:
@@ -25,10 +31,13 @@ def load_pdf(path: Path, source: str, max_pages: int) -> Document:
         raise LoadError("De PDF bevat geen pagina's en is waarschijnlijk beschadigd. Exporteer hem opnieuw.")
     if count > max_pages:
         raise LoadError(f"De PDF heeft {count} pagina's; het maximum is {max_pages}. Splits de handleiding op.")
+    _check_content_size(reader)
     pages = []
     for number, page in enumerate(reader.pages, start=1):
         try:
             text = page.extract_text() or ""
+        except LimitReachedError as exc:
+            raise LoadError(TOO_COMPLEX.format(what=f"pagina {number}")) from exc
         except Exception as exc:  # pypdf raises many types on broken content streams
             raise LoadError(f"Pagina {number} van de PDF is beschadigd en kan niet gelezen worden.") from exc
         text = text.replace("\x00", "").strip()
@@ -60,8 +69,26 @@ def _open(path: Path) -> PdfReader:
         return reader
     except LoadError:
         raise
-    except Exception as exc:  # pypdf raises many types on damaged files (AttributeError, LimitReachedError…)
+    except LimitReachedError as exc:  # e.g. a page tree that expands to millions of pages
+        raise LoadError(TOO_COMPLEX.format(what="te veel pagina's of objecten")) from exc
+    except Exception as exc:  # pypdf raises many types on damaged files (AttributeError, …)
         raise LoadError("De PDF is beschadigd en kan niet gelezen worden. Exporteer hem opnieuw.") from exc
+
+
+def _check_content_size(reader: PdfReader) -> None:
+    """Refuse before extracting text when the pages together hold more content than any manual needs."""
+    total = 0
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            contents = page.get_contents()
+            total += len(contents.get_data()) if contents is not None else 0
+        except LimitReachedError as exc:  # a decompression bomb: pypdf stops at its own output limit
+            raise LoadError(TOO_COMPLEX.format(what=f"pagina {number}")) from exc
+        except Exception:  # a damaged page: text extraction below decides, as before
+            continue
+        if total > MAX_CONTENT_BYTES:
+            raise LoadError(TOO_COMPLEX.format(
+                what=f"meer dan {MAX_CONTENT_BYTES // 1_000_000} MB aan pagina-inhoud na {number} pagina's"))
 
 
 def _decrypts_without_password(reader: PdfReader) -> bool:
@@ -82,10 +109,12 @@ def _info_title(reader: PdfReader) -> str:
 
 def read_sidecar(path: Path) -> dict[str, Any]:
     side = path.with_suffix(".yml")
-    if not side.exists():
+    if not side.is_file():
         side = path.with_suffix(".yaml")
-    if not side.exists():
+    if not side.is_file():
         return {}
+    if side.stat().st_size > MAX_FRONT_MATTER_CHARS:
+        raise LoadError(f"Het begeleidende bestand {side.name} is te groot (maximum {MAX_FRONT_MATTER_CHARS} bytes).")
     try:
         raw = side.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

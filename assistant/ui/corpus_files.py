@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import secrets
-import shutil
+import stat
 import tempfile
 import threading
 import unicodedata
@@ -117,33 +117,64 @@ def _tip_ids(settings: Settings) -> dict[str, str]:
     return ids
 
 
-def _validate_copy(settings: Settings, src: Path, rel: str) -> Document:
+def _validate_copy(settings: Settings, data: bytes, rel: str) -> Document:
     with tempfile.TemporaryDirectory(prefix="digihulp-upload-") as tmp:
         copy = Path(tmp) / rel
         copy.parent.mkdir(parents=True)
-        shutil.copyfile(src, copy)
+        copy.write_bytes(data)
         if copy.suffix == ".pdf":
             return load_pdf(copy, rel, settings.max_pdf_pages)
         return load_markdown(read_text(copy), rel, "tip", fallback_title=copy.stem)
 
 
-def validate_upload(settings: Settings, src: Path, original_name: str) -> tuple[str, Document]:
+def _too_big(size: int, settings: Settings) -> CorpusError:
+    return CorpusError(f"Het bestand is te groot ({size / 1e6:.1f} MB; maximum {settings.max_file_mb:g} MB).")
+
+
+def _read_upload(settings: Settings, src: Path) -> bytes:
+    """The uploaded bytes, read once, so what was validated is what gets written. Only a regular file is
+    accepted: a symbolic link could point anywhere on the server (and a FIFO would block the worker)."""
+    try:
+        fd = os.open(src, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if Path(src).is_symlink():
+            raise CorpusError("Dit is een snelkoppeling (symbolische link), geen bestand. Kies het bestand zelf.") \
+                from exc
+        raise CorpusError("Het bestand kan niet gelezen worden. Kies het opnieuw.") from exc
+    limit = int(settings.max_file_mb * 1_000_000)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise CorpusError("Dit is geen gewoon bestand. Kies een .pdf- of .md-bestand.")
+    with os.fdopen(fd, "rb") as fh:
+        if info.st_size > limit:
+            raise _too_big(info.st_size, settings)
+        data = fh.read(limit + 1)
+    if not data:
+        raise CorpusError("Het bestand is leeg.")
+    if len(data) > limit:
+        raise _too_big(len(data), settings)
+    return data
+
+
+def _validated(settings: Settings, src: Path, original_name: str) -> tuple[str, Document, bytes]:
     name = safe_filename(original_name)
     rel = f"{FOLDER_FOR[Path(name).suffix]}/{name}"
     dest = inside_corpus(settings, rel)
-    size = Path(src).stat().st_size
-    if size == 0:
-        raise CorpusError("Het bestand is leeg.")
-    if size > settings.max_file_mb * 1_000_000:
-        raise CorpusError(f"Het bestand is te groot ({size / 1e6:.1f} MB; maximum {settings.max_file_mb:g} MB).")
+    data = _read_upload(settings, Path(src))
     if dest.exists():
         raise CorpusError(f"Er bestaat al een bestand {rel}. Geef je bestand een andere naam.")
     try:
-        doc = _validate_copy(settings, Path(src), rel)
+        doc = _validate_copy(settings, data, rel)
     except LoadError as exc:
         raise CorpusError(f"{name}: {exc}") from exc
     if doc.doc_type == "tip" and doc.doc_id in _tip_ids(settings):
         raise CorpusError(f"Tip-id '{doc.doc_id}' bestaat al ({_tip_ids(settings)[doc.doc_id]}). Kies een ander id.")
+    return rel, doc, data
+
+
+def validate_upload(settings: Settings, src: Path, original_name: str) -> tuple[str, Document]:
+    rel, doc, _ = _validated(settings, src, original_name)
     return rel, doc
 
 
@@ -168,8 +199,8 @@ def _replace(dest: Path, text: str) -> None:
 
 def accept_upload(settings: Settings, src: Path, original_name: str) -> tuple[str, Document]:
     with _write_lock:
-        rel, doc = validate_upload(settings, src, original_name)
-        _write_new(inside_corpus(settings, rel), Path(src).read_bytes())
+        rel, doc, data = _validated(settings, src, original_name)
+        _write_new(inside_corpus(settings, rel), data)
     log.info("Corpus upload accepted: %s", rel)
     return rel, doc
 
