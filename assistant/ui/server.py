@@ -65,6 +65,8 @@ def create_app(settings: Settings, assistant: Assistant, *, evals_file: Path | N
 
     chat = ChatPage(assistant, secret).blocks()
     chat.queue(default_concurrency_limit=settings.concurrency_limit)
+    # Bounds memory: every page load (and every API call) is a session holding its last answer.
+    chat.state_session_capacity = coach.state_session_capacity = settings.chat_sessions_kept
     gr.mount_gradio_app(app, chat, path="/", theme=_theme(), max_file_size="10kb", **MOUNT)
     return app
 
