@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install model index evals lint bench clean-index browser
+.PHONY: run test install model index evals lint bench load clean-index browser
 
 run: index
 	$(BIN)/python app.py
@@ -49,6 +49,10 @@ evals: model
 bench: model
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/query.py
+
+# The web app under 1-40 simulated colleagues plus a 10-minute soak (~17 min; see docs/operations.md).
+load: model
+	$(BIN)/python benchmarks/load.py
 
 lint: install
 	$(BIN)/ruff check .

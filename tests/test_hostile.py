@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from pdf_factory import raw_pdf, text_pdf
+from test_app import VALID_TIP
 
 from assistant.answering import Draft, groundedness
 from assistant.config import Settings
@@ -58,16 +59,7 @@ PROPERTY = hyp_settings(max_examples=60, deadline=None, derandomize=True, databa
                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                HealthCheck.function_scoped_fixture])
 
-TIP = """---
-title: "Een testtip over de scanner"
-app: Scanner
-author: "An Declercq"
-department: burgerzaken
-created: 2026-05-01
-status: active
----
-Druk twee seconden op de knop **Scan naar mail**. De scan komt binnen enkele minuten in je mailbox.
-"""
+TIP = VALID_TIP.rstrip("\n") + " De scan komt binnen enkele minuten in je mailbox.\n"
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
