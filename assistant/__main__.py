@@ -38,16 +38,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from assistant.config import Settings
     from assistant.errors import DigihulpError, IndexProblem, explain
     from assistant.service import build_assistant
-    from assistant.store import ChromaStore
+    from assistant.store import NO_INDEX, ChromaStore
 
     settings = Settings()
     configure_logging("WARNING" if args.json else settings.log_level)
     try:
         if args.no_escalate:
             settings = settings.model_copy(update={"confidence_threshold": -1.0})
-        if ChromaStore(settings).live_info() is None:  # before the model loads: say it in a second, not in 20
-            raise IndexProblem("Er is nog geen zoekindex. Bouw hem met: python -m ingest")
-        assistant = build_assistant(settings)  # the model loads once, also for a batch
+        store = ChromaStore(settings)
+        if store.live_info() is None:  # before the model loads: say it in a second, not in 20
+            raise IndexProblem(NO_INDEX)
+        assistant = build_assistant(settings, store=store)  # the model loads once, also for a batch
         if args.batch:
             return _batch(assistant, args.batch, sys.stdout)
         answer = assistant.ask(args.question, args.department)

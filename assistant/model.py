@@ -19,11 +19,14 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assistant.errors import ModelError
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +264,13 @@ class Embedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def load_embedder(settings: Settings, *, all_cores: bool = False) -> Embedder:
+    """The embedder `settings` describe. Torch threads: DIGIHULP_EMBED_THREADS, else 1 for serving (many short
+    questions, one process per core's worth of work) or every core for ingest (`all_cores`: one long batch)."""
+    default = (os.cpu_count() or 1) if all_cores else 1
+    return Embedder(settings.model_dir, settings.embed_dtype, threads=settings.embed_threads or default)
 
 
 def verify_installed(model_dir: Path) -> str:

@@ -198,9 +198,9 @@ def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
     from assistant.llm import LLMAnswerer
 
     if embedder is None:
-        from assistant.model import Embedder
+        from assistant.model import load_embedder
 
-        embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=settings.embed_threads or 1)
+        embedder = load_embedder(settings)
         if settings.query_workers >= 0:
             from assistant.batching import QueryBatcher
 

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 POINTER_COLLECTION = "digihulp-pointer"
 POINTER_ID = "live"
 PREFIX = "chunks-"
+NO_INDEX = "Er is nog geen zoekindex. Bouw hem met: python -m ingest"
+RECONNECTS = "Start de Chroma-server opnieuw; digihulp maakt vanzelf weer verbinding."
 WRITE_BATCH = 256
 
 
@@ -103,8 +105,7 @@ class ChromaStore:
                 ssl=parsed.scheme == "https", settings=_telemetry_off(),
             )
         except Exception as exc:
-            raise StoreUnavailable(f"De Chroma-server op {url} is niet bereikbaar. Start de Chroma-server "
-                                   "opnieuw; digihulp maakt vanzelf weer verbinding.") from exc
+            raise StoreUnavailable(f"De Chroma-server op {url} is niet bereikbaar. {RECONNECTS}") from exc
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a Chroma call; every failure becomes a Dutch error that names the fix.
@@ -120,8 +121,7 @@ class ChromaStore:
             if self._settings.chroma_url and _looks_like_connection_error(exc):
                 self._client = None
                 raise StoreUnavailable(
-                    f"De zoekindex (Chroma-server {self._settings.chroma_url}) is niet bereikbaar. "
-                    "Start de Chroma-server opnieuw; digihulp maakt vanzelf weer verbinding."
+                    f"De zoekindex (Chroma-server {self._settings.chroma_url}) is niet bereikbaar. {RECONNECTS}"
                 ) from exc
             raise self._translate(what, exc) from exc
 
@@ -182,7 +182,7 @@ class ChromaStore:
     def require_live(self, model: str, dimension: int) -> IndexInfo:
         info = self.live_info()
         if info is None:
-            raise IndexProblem("Er is nog geen zoekindex. Bouw hem met: python -m ingest")
+            raise IndexProblem(NO_INDEX)
         if info.model != model or info.dimension != dimension:
             raise IndexProblem(
                 f"De zoekindex is gebouwd met model {info.model} ({info.dimension} dimensies), maar nu is "

@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OFFICE = ROOT.parent / "shared" / "corpora" / "office-nl" / "docs"
 OFFLINE = {"ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
            "HF_HUB_DISABLE_TELEMETRY": "1", "TRANSFORMERS_OFFLINE": "1"}
+HEADER = (f"{'users':>5} {'questions':>9} {'q/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} "
+          f"{'peak MB':>9}")
 DEPARTMENTS = ("burgerzaken", "ict", "financien", "personeel", "communicatie")
 
 
@@ -92,7 +94,7 @@ def ensure_index(args: argparse.Namespace, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-m", "ingest", "--if-missing"], cwd=ROOT, env=env, check=True)
 
 
-def start_app(args: argparse.Namespace, env: dict[str, str], data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_app(env: dict[str, str], data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = env | {"DIGIHULP_DATA_DIR": str(data_dir), "DIGIHULP_PORT": str(port), "DIGIHULP_LOG_LEVEL": "WARNING"}
     log = open(data_dir / "app.log", "wb")  # noqa: SIM115 (lives as long as the server)
@@ -117,7 +119,9 @@ def start_app(args: argparse.Namespace, env: dict[str, str], data_dir: Path) -> 
 class Level:
     users: int
     latencies: list[float] = field(default_factory=list)
+    answered_at: list[float] = field(default_factory=list)  # time.monotonic() of each answer, for the soak
     errors: list[str] = field(default_factory=list)
+    started: float = 0.0
     seconds: float = 0.0
     peak_mb: float = 0.0
 
@@ -161,6 +165,7 @@ async def colleague(level: Level, client: httpx.AsyncClient, url: str, questions
             level.errors.append(error)
         else:
             level.latencies.append(time.perf_counter() - t0)
+            level.answered_at.append(time.monotonic())
         await asyncio.sleep(rng.uniform(*think))
 
 
@@ -169,11 +174,10 @@ async def run_level(users: int, url: str, questions: list[str], seconds: float, 
     level = Level(users)
     limits = httpx.Limits(max_connections=users * 2 + 4, max_keepalive_connections=users * 2 + 4)
     async with httpx.AsyncClient(timeout=httpx.Timeout(180.0), limits=limits) as client:
-        start = time.monotonic()
-        deadline = start + seconds
+        level.started = time.monotonic()
         await asyncio.gather(*(colleague(level, client, url, questions, random.Random(seed * 1000 + i),
-                                         deadline, budget, think) for i in range(users)))
-        level.seconds = time.monotonic() - start
+                                         level.started + seconds, budget, think) for i in range(users)))
+        level.seconds = time.monotonic() - level.started
     return level
 
 
@@ -187,13 +191,14 @@ def print_level(level: Level) -> None:
         print(f"      error: {error}")
 
 
-def print_soak(watch: MemoryWatch, start: float, latencies: list[tuple[float, float]]) -> None:
+def print_soak(watch: MemoryWatch, level: Level) -> None:
+    start = level.started
     minutes: dict[int, list[float]] = {}
     for t, rss in watch.samples:
         if t >= start:
             minutes.setdefault(int((t - start) // 60), []).append(rss)
     lat_by_min: dict[int, list[float]] = {}
-    for t, seconds in latencies:
+    for t, seconds in zip(level.answered_at, level.latencies, strict=True):
         lat_by_min.setdefault(int((t - start) // 60), []).append(seconds * 1000)
     print(f"{'minute':>6} {'RSS median MB':>14} {'RSS max MB':>11} {'questions':>10} {'p50 ms':>8}")
     for minute in sorted(minutes):
@@ -206,33 +211,14 @@ def print_soak(watch: MemoryWatch, start: float, latencies: list[tuple[float, fl
         print(f"RSS minute 2 -> last minute: {first:.0f} -> {last:.0f} MB ({last - first:+.0f} MB)")
 
 
-async def soak(url: str, questions: list[str], users: int, seconds: float, think: tuple[float, float],
-               watch: MemoryWatch) -> None:
-    stamped: list[tuple[float, float]] = []
-    level = Level(users)
-    start = time.monotonic()
-
-    async def timed_user(i: int, client: httpx.AsyncClient) -> None:
-        rng = random.Random(7000 + i)
-        await asyncio.sleep(rng.uniform(0, think[1]))
-        while time.monotonic() < start + seconds:
-            t0 = time.perf_counter()
-            error = await ask_once(client, url, rng.choice(questions), rng.choice(DEPARTMENTS))
-            if error:
-                level.errors.append(error)
-            else:
-                level.latencies.append(time.perf_counter() - t0)
-                stamped.append((time.monotonic(), time.perf_counter() - t0))
-            await asyncio.sleep(rng.uniform(*think))
-
-    async with httpx.AsyncClient(timeout=httpx.Timeout(180.0)) as client:
-        await asyncio.gather(*(timed_user(i, client) for i in range(users)))
-    level.seconds = time.monotonic() - start
+def soak(url: str, questions: list[str], users: int, seconds: float, think: tuple[float, float],
+         watch: MemoryWatch) -> None:
+    """The same colleagues as a level, bounded by time only; memory per minute shows any growth."""
+    level = asyncio.run(run_level(users, url, questions, seconds, sys.maxsize, think, seed=7))
     level.peak_mb = watch.take()
     print(f"\nSoak: {users} colleagues for {seconds:.0f} s")
-    print_soak(watch, start, stamped)
-    print(f"{'users':>5} {'questions':>9} {'q/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} "
-          f"{'peak MB':>9}")
+    print_soak(watch, level)
+    print(HEADER)
     print_level(level)
 
 
@@ -264,10 +250,11 @@ def parse_variants(specs: list[str]) -> list[tuple[str, dict[str, str]]]:
 
 
 def run_variant(args: argparse.Namespace, env: dict[str, str], questions: list[str], soak_too: bool) -> list[Level]:
-    think = (float(args.think.split(",")[0]), float(args.think.split(",")[1]))
+    low, high = (float(x) for x in args.think.split(","))
+    think = (low, high)
     data_dir = Path(tempfile.mkdtemp(prefix="digihulp-load-"))
     shutil.copytree(args.index_dir / "chroma", data_dir / "chroma")
-    proc, url = start_app(args, env, data_dir)
+    proc, url = start_app(env, data_dir)
     watch = MemoryWatch(proc.pid)
     levels = []
     try:
@@ -276,8 +263,7 @@ def run_variant(args: argparse.Namespace, env: dict[str, str], questions: list[s
         print(f"{len(questions)} questions from {args.dataset.name}; think time {think[0]:g}-{think[1]:g} s; "
               f"each level at most {args.level_seconds:.0f} s and {args.level_questions} questions; "
               f"{os.cpu_count()} CPUs; app RSS after warm-up {watch.rss_mb():.0f} MB")
-        print(f"{'users':>5} {'questions':>9} {'q/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} "
-              f"{'peak MB':>9}")
+        print(HEADER)
         for users in (int(u) for u in args.levels.split(",") if u.strip()):
             level = asyncio.run(run_level(users, url, questions, args.level_seconds, args.level_questions,
                                           think, args.seed + users))
@@ -285,7 +271,7 @@ def run_variant(args: argparse.Namespace, env: dict[str, str], questions: list[s
             print_level(level)
             levels.append(level)
         if soak_too and args.soak_seconds > 0:
-            asyncio.run(soak(url, questions, args.soak_users, args.soak_seconds, think, watch))
+            soak(url, questions, args.soak_users, args.soak_seconds, think, watch)
     finally:
         watch.stop()
         proc.terminate()

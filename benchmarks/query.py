@@ -41,14 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging("WARNING")
     from assistant.config import Settings
-    from assistant.model import Embedder
+    from assistant.model import load_embedder
     from assistant.service import build_assistant
     from assistant.store import ChromaStore
     from ingest.pipeline import run_ingest
 
     # office-nl carries no coach directory; routing does not change latency.
     settings = Settings(corpus_dir=args.corpus, data_dir=args.data_dir, coaches_path=ROOT / "corpus" / "coaches.yaml")
-    embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=settings.embed_threads or 1)
+    embedder = load_embedder(settings)
     run_ingest(settings, embedder, ChromaStore(settings))
     assistant = build_assistant(settings, embedder=embedder)
     questions = [json.loads(line)["question"] for line in args.dataset.read_text(encoding="utf-8").splitlines()

@@ -115,12 +115,6 @@ def assistant_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"coaches_path": fallback})
 
 
-def _load_embedder(settings: Settings) -> Any:
-    from assistant.model import Embedder
-
-    return Embedder(settings.model_dir, settings.embed_dtype, threads=settings.embed_threads or 1)  # as the chat page
-
-
 def run(settings: Settings, dataset: Path, out: Path | None = None, embedder: Any = None, *,
         baseline: Path | None = None, update_baseline: bool = False,
         tolerances: dict[str, Tolerance] | None = None) -> RunOutcome:
@@ -137,7 +131,10 @@ def run(settings: Settings, dataset: Path, out: Path | None = None, embedder: An
     problems = check_sources(cases, settings.corpus_dir)
     for problem in problems:
         log.warning("%s", problem)
-    embedder = embedder if embedder is not None else _load_embedder(settings)
+    if embedder is None:
+        from assistant.model import load_embedder
+
+        embedder = load_embedder(settings)  # as the chat page
     index = _ingest(settings, embedder)
     result = evaluate(build_assistant(for_assistant, embedder=embedder), cases)
 

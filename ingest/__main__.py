@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,26 +73,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _run(settings: object, args: argparse.Namespace) -> int:
-    from assistant.config import Settings
-    from assistant.errors import StorageError
-    from assistant.model import Embedder
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.errors import IndexCorrupt, StorageError
+    from assistant.model import load_embedder
     from assistant.service import disk_status
     from assistant.store import ChromaStore
     from ingest.pipeline import describe, run_ingest
 
-    assert isinstance(settings, Settings)
     store = ChromaStore(settings)
-    if args.rebuild:
-        _set_aside_if_damaged(store)
-    live = store.live_info()  # a missing, damaged or unreachable index fails here, before the model loads
+    try:
+        live = store.live_info()  # a missing, damaged or unreachable index fails here, before the model loads
+    except IndexCorrupt:
+        if not args.rebuild:
+            raise
+        moved = store.set_aside_damaged()
+        print(f"De beschadigde index is opzij gezet in {moved}; een nieuwe wordt gebouwd.", file=sys.stderr)
+        live = None
     disk = disk_status(settings.data_dir)
     if disk["schijf"] != "ok":
         raise StorageError(f"De gegevensmap {settings.data_dir}: {disk['schijf']}")
     if args.if_missing and live is not None:
         print("Index bestaat al; niets te doen.")
         return 0
-    embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=ingest_threads(settings))
+    embedder = load_embedder(settings, all_cores=True)
     report = run_ingest(settings, embedder, store, rebuild=args.rebuild,
                         progress=_progress_factory(quiet=args.quiet or args.json))
     if args.json:
@@ -101,18 +103,6 @@ def _run(settings: object, args: argparse.Namespace) -> int:
     else:
         print(describe(report))
     return report.exit_code
-
-
-def _set_aside_if_damaged(store: object) -> None:
-    from assistant.errors import IndexCorrupt
-    from assistant.store import ChromaStore
-
-    assert isinstance(store, ChromaStore)
-    try:
-        store.live_info()
-    except IndexCorrupt:
-        moved = store.set_aside_damaged()
-        print(f"De beschadigde index is opzij gezet in {moved}; een nieuwe wordt gebouwd.", file=sys.stderr)
 
 
 def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
@@ -189,26 +179,22 @@ def _print_error(as_json: bool, message: str, problems: dict[str, str]) -> None:
         print(f"  {where}: {reason}", file=sys.stderr)
 
 
-def _batch(settings: object, args: argparse.Namespace) -> int:
-    from assistant.config import Settings
-    from assistant.model import Embedder
+def _batch(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.model import load_embedder
     from ingest.batch import default_datasets, describe, load_cases, read_batch, run_batch
 
-    assert isinstance(settings, Settings)
     datasets = args.dataset or default_datasets()
     read_batch(settings, args.batch_dir)  # a bad batch or dataset fails before the model loads
     load_cases(datasets)
-    embedder = Embedder(settings.model_dir, settings.embed_dtype, threads=ingest_threads(settings))
+    embedder = load_embedder(settings, all_cores=True)
     outcome = run_batch(settings, embedder, args.batch_dir, datasets, dry_run=args.dry_run)
     print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2) if args.json else describe(outcome))
     return 0 if outcome.passed else 1
 
 
-def _rollback(settings: object, args: argparse.Namespace) -> int:
-    from assistant.config import Settings
+def _rollback(settings: Settings, args: argparse.Namespace) -> int:
     from ingest.batch import rollback
 
-    assert isinstance(settings, Settings)
     info, note = rollback(settings)
     if args.json:
         print(json.dumps({"collection": info.collection, "previous": info.previous, "count": info.count,
@@ -217,11 +203,6 @@ def _rollback(settings: object, args: argparse.Namespace) -> int:
         print(f"Live index nu: {info.collection} ({info.count} stukken); de teruggedraaide versie "
               f"{info.previous} blijft bewaard (nogmaals `rollback` zet ze terug).\n{note}")
     return 0
-
-
-def ingest_threads(settings: Settings) -> int:
-    """Ingest is one long batch: by default it may use every core."""
-    return settings.embed_threads or (os.cpu_count() or 1)
 
 
 if __name__ == "__main__":

@@ -150,7 +150,6 @@ def run_batch(settings: Settings, embedder: BatchEmbedder, batch_dir: Path, data
     return outcome
 
 
-
 def _judge(settings: Settings, queries: _SameQuestions, store: ChromaStore, live: IndexInfo, report: IngestReport,
            plan: files.BatchPlan, cases: list[Case], tolerances: Mapping[str, Tolerance] | None, tmp: Path
            ) -> BatchOutcome:

@@ -45,13 +45,10 @@ class BatchError(ConfigError):
         super().__init__(f"De batch bevat {len(self.problems)} fout(en); er is niets getest of gepubliceerd.")
 
 
-
 @dataclass
 class BatchPlan:
     files: dict[str, Path] = field(default_factory=dict)  # corpus path -> file in the batch folder
     retire: list[str] = field(default_factory=list)  # corpus paths of tips to retire
-
-
 
 
 # -- reading a batch -------------------------------------------------------------------------------------
@@ -151,8 +148,6 @@ def retire_text(text: str) -> str:
     if not found:
         head = f"{match.group(1)}\nstatus: retired"
     return text[:match.start(1)] + head + text[match.end(1):]
-
-
 
 
 # -- staging, publishing and rolling back -----------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from typing import Any
 import gradio as gr
 import httpx
 import pytest
+from chroma_server import free_port
 
 COACH, PASSWORD = "An Declercq", "een-lang-testwachtwoord"
 BADGE_QUESTION = "hoe print ik met mijn badge"
@@ -39,12 +39,6 @@ class Web:
     session_clock: FakeClock
     evals_file: Path
     root: Path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve(app: Any) -> Iterator[str]:

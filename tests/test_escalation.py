@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chroma_server import free_port
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
@@ -488,12 +488,6 @@ def test_feedback(store: EscalationStore) -> None:
 # --- mail -------------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class _Collector:
     def __init__(self) -> None:
         self.envelopes: list[Any] = []
@@ -509,7 +503,7 @@ def smtp_server() -> Any:
     from aiosmtpd.controller import Controller
 
     handler = _Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield controller, handler
@@ -551,7 +545,7 @@ def test_mail_to_down_server_returns_false_quickly(store: EscalationStore, direc
     esc = store.get(_escalate(store, directory))
     assert esc is not None
     started = time.monotonic()
-    assert Mailer("127.0.0.1", _free_port(), "dh@w.example", timeout=2).send_escalation(esc) is False
+    assert Mailer("127.0.0.1", free_port(), "dh@w.example", timeout=2).send_escalation(esc) is False
     assert time.monotonic() - started < 3
 
 
