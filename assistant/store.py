@@ -299,8 +299,9 @@ class ChromaStore:
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True)]
 
 
-CORRUPT_WORDS = ("malformed", "not a database", "corrupt", "no such table", "hnsw", "segment",
-                 "error returned from database", "failed to load", "unexpected eof")
+# Not Chroma's generic "error returned from database" prefix: a busy ("database is locked") index is not damaged.
+CORRUPT_WORDS = ("malformed", "not a database", "corrupt", "no such table", "hnsw", "segment", "failed to load",
+                 "unexpected eof")
 
 
 def _looks_like_connection_error(exc: BaseException) -> bool:

@@ -312,3 +312,15 @@ def test_full_disk_keeps_the_live_index_and_acknowledges_no_escalation(own: Sett
     else:
         assert_clean_failure(asked, "vol")
     assert len(EscalationStore(own.db_path).list()) == count
+
+
+@pytest.mark.parametrize(("message", "damaged"), [
+    ("error returned from database: (code: 26) file is not a database", True),
+    ("error returned from database: (code: 11) database disk image is malformed", True),
+    ("error returned from database: (code: 5) database is locked", False),
+])
+def test_only_real_damage_is_called_damaged(tmp_path: Path, message: str, damaged: bool) -> None:
+    from assistant.errors import IndexCorrupt
+
+    store = ChromaStore(Settings(corpus_dir=tmp_path, data_dir=tmp_path / "data"))
+    assert isinstance(store._translate("het zoeken", RuntimeError(message)), IndexCorrupt) is damaged
