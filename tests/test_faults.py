@@ -260,10 +260,11 @@ def test_missing_model_files_name_the_fix(own: Settings, installed_model_dir: Pa
     assert_clean_failure(done, "onvolledig of beschadigd", f"{missing} ontbreekt", "make model")
     status = cli("assistant.model", "status", settings=own, env=env)
     assert status.returncode == 1 and f"{missing} ontbreekt" in status.stderr
-    empty = tmp_path / "leeg"
-    empty.mkdir()
-    done = cli("ingest", "--rebuild", settings=own, env={**env, "DIGIHULP_MODEL_DIR": str(empty)})
-    assert_clean_failure(done, "niet geïnstalleerd", "make model")
+    if missing == "model.safetensors":  # once per dtype: no model at all
+        empty = tmp_path / "leeg"
+        empty.mkdir()
+        done = cli("ingest", "--rebuild", settings=own, env={**env, "DIGIHULP_MODEL_DIR": str(empty)})
+        assert_clean_failure(done, "niet geïnstalleerd", "make model")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
