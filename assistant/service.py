@@ -199,9 +199,9 @@ def disk_status(data_dir: Path, min_free_mb: int = 200) -> dict[str, Any]:
 
 def model_problem(model_dir: Path) -> str:
     """The quick check of the installed model ("" when complete), the verdict every entry point gives."""
-    from assistant.model import inspect
+    from assistant.model import inspect_install
 
-    return inspect(model_dir).message()
+    return inspect_install(model_dir).message()
 
 
 def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,

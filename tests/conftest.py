@@ -142,9 +142,9 @@ def embedder() -> HashEmbedder:
 def installed_model_dir() -> Path:
     """The real model as installed by `make model` (shared: tests damage only copies of it in tmp_path)."""
     from assistant.config import Settings
-    from assistant.model import inspect
+    from assistant.model import inspect_install
 
-    state = inspect(Settings().model_dir)
+    state = inspect_install(Settings().model_dir)
     if not state.complete:
         pytest.fail(f"{state.message()} (the integration tests need the real model)")
     return state.model_dir

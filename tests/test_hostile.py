@@ -272,12 +272,13 @@ def test_huge_front_matter_is_refused_fast_and_a_huge_body_is_handled(tmp_path: 
     path = tmp_path / "tips" / "groot.md"
     path.parent.mkdir()
     path.write_text(f"---\ntitle: Groot\n{head}\n---\nTekst.\n", encoding="utf-8")
-    start = time.monotonic()
-    with time_limit(30), pytest.raises(LoadError, match="te lang"):
-        loaders.load(path, tmp_path, 20_000_000, 400)
-    rows = list_documents(Settings(corpus_dir=tmp_path, data_dir=tmp_path / "data"))
+    # Parsing it would take ~100 s per call: the limit catches that without a wall-clock bound that a busy
+    # machine breaks (a 3 s bound failed at load 9 on 2 cores).
+    with time_limit(30):
+        with pytest.raises(LoadError, match="te lang"):
+            loaders.load(path, tmp_path, 20_000_000, 400)
+        rows = list_documents(Settings(corpus_dir=tmp_path, data_dir=tmp_path / "data"))
     assert [r.error for r in rows] and "te lang" in rows[0].error
-    assert time.monotonic() - start < 3
     body = "Een zin over printen met je badge.\n" * 500_000  # 17 MB of ordinary text under a normal head
     path.write_text(TIP.replace("Druk twee", body + "Druk twee"), encoding="utf-8")
     doc = loaders.load(path, tmp_path, 20_000_000, 400)

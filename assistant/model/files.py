@@ -15,9 +15,9 @@ The install is judged as a whole, whichever dtype this CPU will load: a float32 
 missing bf16 copy and a bf16 machine a missing float32 original, so every machine, every entry point and
 every test agree on one verdict, and `make model` repairs what is missing.
 
-Two depths of check. `inspect(full=False)` (presence and size of every file, and the manifest) costs a
+Two depths of check. `inspect_install(full=False)` (presence and size of every file, and the manifest) costs a
 few dozen `stat` calls and runs at every model load and every `/health`; it catches a deleted, truncated
-or half-copied file. `inspect(full=True)` also hashes every file (about 1.8 GB, ~5 s on our 2-core
+or half-copied file. `inspect_install(full=True)` also hashes every file (about 1.8 GB, ~5 s on our 2-core
 machine): it runs in `verify` and at every `install`, so a same-size corruption is found there and
 repaired by `make model`, but never delays an app start.
 """
@@ -100,7 +100,7 @@ class Inspection:
         return not self.installed or any(f.artifact == artifact for f in self.findings)
 
     def message(self) -> str:
-        """"" when complete; else the Dutch reason with the fix, the same text everywhere."""
+        """The Dutch reason with the fix, the same text everywhere; empty when the install is complete."""
         if not self.installed:
             return NOT_INSTALLED.format(dir=self.model_dir)
         if not self.findings:
@@ -123,7 +123,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def inspect(model_dir: Path, *, full: bool = False) -> Inspection:
+def inspect_install(model_dir: Path, *, full: bool = False) -> Inspection:
     """Check the whole install: presence and size of every file, plus every checksum when `full`."""
     manifest = read_manifest(model_dir)
     if not any((model_dir / rel).exists() for rel in SOURCE_FILES) and manifest is None:

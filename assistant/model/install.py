@@ -40,7 +40,7 @@ from assistant.model.files import (
     derived_entries,
     derived_entry,
     file_records,
-    inspect,
+    inspect_install,
     source_problems,
     write_manifest,
 )
@@ -61,7 +61,7 @@ def install(model_dir: Path, *, wheel_dir: Path | None = None, quiet: bool = Fal
     """Make `model_dir` a complete install, redoing only what is missing or damaged. Idempotent."""
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     with _install_lock(model_dir):
-        before = inspect(model_dir, full=True)
+        before = inspect_install(model_dir, full=True)
         if before.complete:
             log.info("Model already complete in %s", model_dir)
             return before
@@ -75,7 +75,7 @@ def install(model_dir: Path, *, wheel_dir: Path | None = None, quiet: bool = Fal
                 _repair(model_dir, before, work, wheel_dir, quiet, makers)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    after = inspect(model_dir)
+    after = inspect_install(model_dir)
     after.require()
     log.info("Model %s in %s", "installed" if not before.installed else "repaired", model_dir)
     return after
