@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import sys
 import threading
@@ -24,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from assistant.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +102,8 @@ class AccountStore:
         return accounts if isinstance(accounts, dict) else {}
 
     def _write(self, accounts: dict[str, dict[str, Any]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": 1, "accounts": accounts}, fh, ensure_ascii=False, indent=2)
-        os.replace(tmp, self.path)
+        text = json.dumps({"version": 1, "accounts": accounts}, ensure_ascii=False, indent=2)
+        write_atomic(self.path, text, mode=0o600)
 
     def accounts(self) -> list[Account]:
         return [acc for name, fields in sorted(self._read().items()) if (acc := _account(name, fields))]

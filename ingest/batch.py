@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 import time
@@ -217,35 +216,6 @@ def _worse_cases(before: EvalResult, after: EvalResult, changed: set[str], remov
 
 
 # -- for coaches ------------------------------------------------------------------------------------------
-def add_escalation_case(path: Path, escalation_id: int | str, question: str, tip_source: str,
-                        department: str | None) -> bool:
-    """Add an answered escalation to the eval set the gate runs; False when it is already there."""
-    if not question.strip() or not tip_source.strip():
-        raise ValueError("Een evalvraag heeft een vraag en de tip met het juiste antwoord nodig.")
-    path, case_id = Path(path), f"esc-{escalation_id}"
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if case_id in _dataset_ids(text):
-        return False
-    record = {"id": case_id, "question": question.strip(), "expected_sources": [tip_source.strip()],
-              "answerable": True, "department": department or None, "notes": f"from escalation {escalation_id}"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(("\n" if text and not text.endswith("\n") else "") + json.dumps(record, ensure_ascii=False) + "\n")
-    return True
-
-
-def _dataset_ids(text: str) -> set[str]:
-    ids = set()
-    for line in text.splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # the gate's dataset check reports broken lines; here they only cannot match
-        if isinstance(record, dict):
-            ids.add(str(record.get("id")))
-    return ids
-
-
 def describe(outcome: BatchOutcome) -> str:
     """What a coach reads after 'Batch publiceren' (Dutch)."""
     changes = f"{len(outcome.added)} nieuw, {len(outcome.updated)} bijgewerkt, {len(outcome.retired)} ingetrokken"

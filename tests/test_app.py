@@ -374,9 +374,9 @@ def test_batch_outside_the_data_dir_is_refused(web: Web, tmp_path: Path) -> None
 
 
 def test_corpus_list_flags_old_tips(web: Web) -> None:
-    from assistant.ui import corpus_files
+    from ingest import catalog
 
-    rows = {r.source: r for r in corpus_files.list_documents(web.settings)}
+    rows = {r.source: r for r in catalog.list_documents(web.settings)}
     assert rows["handleidingen/mini-handleiding-printen.pdf"].doc_type == "handleiding"
     assert rows["overleg/2026-02-04-digicoach-overleg.md"].doc_type == "overleg"
     tip = rows["tips/printen-met-badge.md"]
@@ -405,7 +405,7 @@ Druk twee seconden op de knop **Scan naar mail**.
     "tip.exe", "tip.md.exe", "tip.html", "tip", "tip.MD.sh", "geen\x00naam.md",
 ])
 def test_upload_refuses_traversal_and_wrong_extensions(web: Web, tmp_path: Path, name: str) -> None:
-    from assistant.ui.corpus_files import CorpusError, accept_upload
+    from ingest.corpus_files import CorpusError, accept_upload
 
     src = tmp_path / "upload.md"
     src.write_text(VALID_TIP, encoding="utf-8")

@@ -16,12 +16,12 @@ from ingest.batch import (
     BatchError,
     BatchOutcome,
     WorseCase,
-    add_escalation_case,
     describe,
     read_batch,
     retire_text,
     run_batch,
 )
+from ingest.corpus_files import add_escalation_case
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "corpus"

@@ -44,8 +44,9 @@ from assistant.types import Answer, Chunk
 from assistant.ui import coach_render, render
 from assistant.ui.chat import ChatPage
 from assistant.ui.coach_corpus import CorpusTabs
-from assistant.ui.corpus_files import CorpusError, accept_upload, list_documents
 from ingest import loaders
+from ingest.catalog import list_documents
+from ingest.corpus_files import CorpusError, accept_upload
 from ingest.loaders import Document, LoadError, load_markdown, split_front_matter
 from ingest.pipeline import run_ingest
 
@@ -522,7 +523,7 @@ def test_fifo_and_folder_as_upload_source_are_refused_without_blocking(
 def test_upload_writes_exactly_the_bytes_that_were_validated(
         upload_env: tuple[CorpusTabs, Settings, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """A source that changes after validation (time of check vs time of use) cannot smuggle in other bytes."""
-    from assistant.ui import corpus_files
+    from ingest import corpus_files
 
     _tabs, settings, root = upload_env
     src = root / "uploads" / "wissel.md"

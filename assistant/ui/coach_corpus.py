@@ -11,9 +11,10 @@ import gradio as gr
 
 from assistant.errors import DigihulpError
 from assistant.service import Assistant
-from assistant.ui import coach_render, corpus_files
-from assistant.ui.corpus_files import CorpusError, TipDraft
+from assistant.ui import coach_render
 from assistant.ui.render import box, esc
+from ingest import catalog, corpus_files
+from ingest.corpus_files import CorpusError, TipDraft
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class CorpusTabs:
         if esc_ is None or not esc_.answer:
             return "", "", "", None, "", box("Kies een beantwoorde vraag.", "notice")
         top = str(esc_.sources[0].get("source", "")) if esc_.sources else ""
-        row = corpus_files.describe(self.settings, self.settings.corpus_dir / top) if top else None
+        row = catalog.describe(self.settings, self.settings.corpus_dir / top) if top else None
         title = " ".join(esc_.question.split()).rstrip("?").strip()
         title = (title[:1].upper() + title[1:])[:90]
         dept = self.assistant.directory.get(esc_.department)
@@ -69,7 +70,7 @@ class CorpusTabs:
                                                                  body or ""), coach)
         except CorpusError as exc:
             return box(str(exc), "error")
-        added = corpus_files.append_eval(self.evals_file, esc_, rel, coach)
+        added = corpus_files.add_escalation_case(self.evals_file, esc_.id, esc_.question, rel, esc_.department, coach)
         extra = " De vraag staat nu ook in de evaluatieset." if added else ""
         return box(f"Tip opgeslagen als {rel}.{extra}{NEXT_INDEX}", "ok")
 
@@ -93,7 +94,7 @@ class CorpusTabs:
     # -- Corpus -------------------------------------------------------------------------------------------
     def listing(self, kind: str, status: str, request: gr.Request) -> tuple[Any, ...]:
         _coach(request)
-        rows = corpus_files.list_documents(self.settings)
+        rows = catalog.list_documents(self.settings)
         shown = [r for r in rows if kind in ("alle", r.doc_type) and status in ("alle", r.status)]
         stale = sum(r.stale for r in rows)
         summary = box(f"{stale} actieve tip(s) zijn meer dan een jaar niet nagekeken.", "notice") if stale else ""
