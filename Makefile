@@ -16,7 +16,8 @@ export TRANSFORMERS_OFFLINE := 1
 run: index
 	$(BIN)/python app.py
 
-test: model browser
+# Lint first: a broken import contract fails `make test` before minutes of tests.
+test: lint model browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The fast tier: fakes, real Chroma and SQLite in tmp_path; no model needed (see tests/conftest.py).
@@ -60,6 +61,7 @@ load: model
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 
 clean-index:
 	rm -rf $${DIGIHULP_DATA_DIR:-data}/chroma

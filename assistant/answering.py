@@ -289,11 +289,3 @@ def groundedness(draft: Draft, templates: tuple[str, ...] = TEMPLATE_PHRASES) ->
                 found += len(piece) if any(piece in s or (bare and bare in s) for s in corpus) else 0
     return found / total if total else 1.0
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy re-export: importing llama-index costs seconds and only cities with an LLM server need it.
-    if name in ("LLMAnswerer", "LLMUnavailable"):
-        from assistant import llm
-
-        return getattr(llm, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

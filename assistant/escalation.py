@@ -1,6 +1,6 @@
 """Who answers a question the assistant cannot: coach directory, routing, PII masking and mail.
 
-The SQLite store lives in `assistant.records`; `Escalation` and `EscalationStore` are re-exported here.
+The escalations themselves are stored by `assistant.records`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.config import Settings
-    from assistant.records import Escalation
-    from assistant.records import EscalationStore as EscalationStore  # re-exported via __getattr__
+    from assistant.types import Escalation
 
 logger = logging.getLogger(__name__)
 
@@ -288,11 +287,3 @@ def escalation_body(esc: Escalation) -> str:
     lines.append(f"Beantwoord de vraag in digihulp (vraag #{esc.id}).")
     return "\n".join(lines) + "\n"
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy re-export: records imports this module, so an eager import here would be circular.
-    if name in ("Escalation", "EscalationStore"):
-        from assistant import records
-
-        return getattr(records, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,15 +15,14 @@ from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from assistant.errors import StorageError, explain, explain_database
 from assistant.escalation import Coach, Route, mask_pii
-from assistant.types import Citation
+from assistant.types import Citation, Escalation, Status
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["open", "answered", "closed"]
 SCHEMA_VERSION = 1
 
 _SCHEMA_V1 = """
@@ -69,27 +68,6 @@ CREATE TABLE feedback (
 _MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
 _QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated")
 _FEEDBACK_COLUMNS = ("created_at", "question", "answer", "rating", "comment", "department")
-
-
-@dataclass(frozen=True)
-class Escalation:
-    id: int
-    created_at: str
-    updated_at: str
-    question: str
-    department: str
-    asker_name: str
-    asker_contact: str
-    coach_name: str
-    coach_email: str
-    route_reason: str
-    sources: tuple[dict[str, Any], ...]
-    draft_answer: str
-    confidence: float
-    status: Status
-    answer: str
-    answered_by: str
-    handed_over_from: str
 
 
 @dataclass(frozen=True)

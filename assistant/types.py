@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 DocType = Literal["tip", "handleiding", "overleg", "document"]
+Status = Literal["open", "answered", "closed"]  # of an escalation
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,26 @@ class Answer:
             "notice": self.notice,
             "retrieved": [{"source": s, "score": round(sc, 6)} for s, sc in self.retrieved],
         }
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A question passed on to a digicoach, as `assistant.records` stores it."""
+
+    id: int
+    created_at: str
+    updated_at: str
+    question: str
+    department: str
+    asker_name: str
+    asker_contact: str
+    coach_name: str
+    coach_email: str
+    route_reason: str
+    sources: tuple[dict[str, Any], ...]
+    draft_answer: str
+    confidence: float
+    status: Status
+    answer: str
+    answered_by: str
+    handed_over_from: str

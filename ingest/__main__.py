@@ -2,7 +2,7 @@
 
 Exit codes: 0 all files ingested, 1 some files failed (the rest is ingested), 2 configuration error.
 
-Subcommands (see ingest/batch.py):
+Subcommands (the gate is evals/gate.py, the batch files ingest/batch_files.py):
   python -m ingest batch DIR [--dataset FILE ...]  test a coaches' batch against the evals; publish only if
       nothing gets worse. Exit 0 published, 1 refused by the gate, 2 invalid batch or configuration.
   python -m ingest rollback                        make the previous index live again (and its corpus files).
@@ -143,7 +143,7 @@ def _subcommand(argv: list[str]) -> int:
     from assistant.config import Settings
     from assistant.errors import DigihulpError, explain
     from evals.dataset import DatasetError
-    from ingest.batch import BatchError
+    from ingest.batch_files import BatchError
 
     parser = build_batch_parser() if argv[0] == "batch" else build_rollback_parser()
     try:
@@ -181,7 +181,8 @@ def _print_error(as_json: bool, message: str, problems: dict[str, str]) -> None:
 
 def _batch(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.model import load_embedder
-    from ingest.batch import default_datasets, describe, load_cases, read_batch, run_batch
+    from evals.gate import default_datasets, describe, load_cases, run_batch
+    from ingest.batch_files import read_batch
 
     datasets = args.dataset or default_datasets()
     read_batch(settings, args.batch_dir)  # a bad batch or dataset fails before the model loads
@@ -193,7 +194,7 @@ def _batch(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _rollback(settings: Settings, args: argparse.Namespace) -> int:
-    from ingest.batch import rollback
+    from ingest.batch_files import rollback
 
     info, note = rollback(settings)
     if args.json:

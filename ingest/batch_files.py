@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.atomic import copy_atomic, write_atomic
 from assistant.config import Settings
@@ -23,15 +22,8 @@ from assistant.errors import ConfigError, IndexProblem
 from assistant.store import ChromaStore, IndexInfo
 from ingest import corpus_files
 from ingest.loaders import LoadError, load, load_yaml, read_text
-
-if TYPE_CHECKING:
-    from ingest.pipeline import DocumentEmbedder, IngestReport
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows has no flock
-    fcntl = None  # type: ignore[assignment]
-
+from ingest.lock import batch_lock
+from ingest.pipeline import DocumentEmbedder, IngestReport
 
 RETIRE_FILE = "retire.txt"
 ALLOWED = {"tips": (".md",), "handleidingen": (".pdf", ".yml", ".yaml")}
@@ -142,22 +134,6 @@ def stage_corpus(corpus: Path, plan: BatchPlan, staged: Path) -> Path:
     for rel in plan.retire:
         (staged / rel).write_text(retire_text(read_text(staged / rel)), encoding="utf-8", newline="")
     return staged
-
-
-@contextmanager
-def batch_lock(data_dir: Path) -> Iterator[None]:
-    """One batch, rollback or publishing ingest at a time: a second click on 'Batch publiceren' must not race the
-    first, and an ingest's cleanup must not delete the generation a running batch has staged."""
-    path = Path(data_dir) / "batches" / ".lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                raise ConfigError("Er loopt al een batch, ingest of terugdraaiing. Probeer het straks opnieuw."
-                                  ) from exc
-        yield
 
 
 def publish_batch(settings: Settings, store: ChromaStore, plan: BatchPlan, staged: Path, report: IngestReport,

@@ -9,7 +9,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import LimitReachedError
 
-from ingest.loaders import MAX_FRONT_MATTER_CHARS, Document, LoadError, load_yaml
+from ingest.documents import MAX_FRONT_MATTER_CHARS, Document, LoadError, load_yaml
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from assistant.store import ChromaStore, StoredChunk
 from assistant.types import Chunk
 from ingest.chunking import Chunker
 from ingest.loaders import Document, iter_documents
+from ingest.lock import batch_lock
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +98,6 @@ def run_ingest(
     """
     if not publish:  # the batch gate, which holds the lock already
         return _ingest(settings, embedder, store, rebuild=rebuild, publish=False, progress=progress)
-    from ingest.batch_files import batch_lock
-
     with batch_lock(settings.data_dir):
         return _ingest(settings, embedder, store, rebuild=rebuild, publish=True, progress=progress)
 

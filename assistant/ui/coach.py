@@ -14,6 +14,7 @@ from assistant.escalation import Coach
 from assistant.service import Assistant
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
+from assistant.ui.login import coach_of
 from assistant.ui.render import box
 
 log = logging.getLogger(__name__)
@@ -24,14 +25,6 @@ TITLE = ('<div style="display:flex;justify-content:space-between;align-items:bas
          '<h1 style="margin:0">digihulp · werkruimte digicoaches</h1><span>{user}</span></div>')
 LOGOUT = ('<form method="post" action="/logout" style="display:inline"><button type="submit" class="dh-link">'
           "Afmelden</button></form>")
-
-
-def coach_of(request: gr.Request | None) -> str:
-    """The logged-in coach; the session middleware already refused anonymous calls, this is a second check."""
-    user = getattr(request, "username", None)
-    if not user:
-        raise gr.Error("Je sessie is verlopen. Vernieuw de pagina en meld je opnieuw aan.")
-    return str(user)
 
 
 class CoachPage:

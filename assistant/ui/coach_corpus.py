@@ -12,6 +12,7 @@ import gradio as gr
 from assistant.errors import DigihulpError
 from assistant.service import Assistant
 from assistant.ui import coach_render
+from assistant.ui.login import coach_of
 from assistant.ui.render import box, esc
 from ingest import catalog, corpus_files
 from ingest.corpus_files import CorpusError, TipDraft
@@ -27,12 +28,6 @@ BATCH_HELP = ("Map op de server met de batch: nieuwe of gewijzigde tips in `tips
 NEXT_INDEX = " Klik op 'Index bijwerken' in het tabblad Corpus om hem doorzoekbaar te maken."
 
 
-def _coach(request: gr.Request | None) -> str:
-    from assistant.ui.coach import coach_of
-
-    return coach_of(request)
-
-
 class CorpusTabs:
     def __init__(self, assistant: Assistant, evals_file: Path) -> None:
         self.assistant = assistant
@@ -42,12 +37,12 @@ class CorpusTabs:
 
     # -- Van antwoord naar tip ----------------------------------------------------------------------------
     def answered(self, request: gr.Request) -> Any:
-        _coach(request)
+        coach_of(request)
         items = [e for e in self.assistant.records.list() if e.answer]
         return gr.update(choices=[(coach_render.choice_label(e), e.id) for e in reversed(items)], value=None)
 
     def load_tip(self, esc_id: Any, request: gr.Request) -> tuple[Any, ...]:
-        _coach(request)
+        coach_of(request)
         esc_ = self.assistant.records.get(int(esc_id)) if esc_id else None
         if esc_ is None or not esc_.answer:
             return "", "", "", None, "", box("Kies een beantwoorde vraag.", "notice")
@@ -61,7 +56,7 @@ class CorpusTabs:
 
     def save_tip(self, esc_id: Any, title: str, app: str, tags: str, dept: str | None, body: str,
                  request: gr.Request) -> str:
-        coach = _coach(request)
+        coach = coach_of(request)
         esc_ = self.assistant.records.get(int(esc_id)) if esc_id else None
         if esc_ is None:
             return box("Kies eerst de vraag waarop de tip gebaseerd is.", "notice")
@@ -93,7 +88,7 @@ class CorpusTabs:
 
     # -- Corpus -------------------------------------------------------------------------------------------
     def listing(self, kind: str, status: str, request: gr.Request) -> tuple[Any, ...]:
-        _coach(request)
+        coach_of(request)
         rows = catalog.list_documents(self.settings)
         shown = [r for r in rows if kind in ("alle", r.doc_type) and status in ("alle", r.status)]
         stale = sum(r.stale for r in rows)
@@ -102,7 +97,7 @@ class CorpusTabs:
         return summary + coach_render.corpus_html(shown), gr.update(choices=tips, value=None)
 
     def upload(self, file: Any, request: gr.Request) -> str:
-        _coach(request)
+        coach_of(request)
         if not file:
             return box("Kies eerst een bestand (.pdf of .md).", "notice")
         path = Path(str(file))
@@ -113,7 +108,7 @@ class CorpusTabs:
         return box(f"'{doc.title}' is toegevoegd als {rel}.{NEXT_INDEX}", "ok")
 
     def retire(self, rel: str | None, request: gr.Request) -> str:
-        coach = _coach(request)
+        coach = coach_of(request)
         try:
             corpus_files.set_front_matter(self.settings, rel or "", "status", "retired")
         except CorpusError as exc:
@@ -122,7 +117,7 @@ class CorpusTabs:
         return box(f"De tip {rel} is ingetrokken.{NEXT_INDEX.replace('doorzoekbaar', 'onvindbaar')}", "ok")
 
     def mark_reviewed(self, rel: str | None, request: gr.Request) -> str:
-        _coach(request)
+        coach_of(request)
         try:
             corpus_files.set_front_matter(self.settings, rel or "", "reviewed", corpus_files.today_iso())
         except CorpusError as exc:
@@ -130,7 +125,7 @@ class CorpusTabs:
         return box(f"De tip {rel} is gemarkeerd als nagekeken op vandaag.", "ok")
 
     def reindex(self, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-        coach = _coach(request)
+        coach = coach_of(request)
         embedder = self.assistant.embedder
         if not hasattr(embedder, "embed_documents"):
             return box("Deze installatie kan de index niet vanuit de werkruimte bijwerken.", "error")
@@ -151,7 +146,7 @@ class CorpusTabs:
     def run_batch(self, folder: str, dry_run: bool, request: gr.Request,
                   progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         """The tip-batch gate from the workspace: test the batch and publish it only when it passes."""
-        coach = _coach(request)
+        coach = coach_of(request)
         data_dir = self.settings.data_dir.resolve()
         batch_dir = Path((folder or "").strip() or self.settings.data_dir / "batch").resolve()
         if not batch_dir.is_relative_to(data_dir):
@@ -162,7 +157,7 @@ class CorpusTabs:
         if not self._ingest_lock.acquire(blocking=False):
             return box("De index wordt al bijgewerkt. Even geduld.", "notice")
         try:
-            from ingest.batch import BatchError, default_datasets, describe, run_batch
+            from evals.gate import BatchError, default_datasets, describe, run_batch
 
             progress(0.1, desc="De batch wordt getest…")
             outcome = run_batch(self.settings, embedder, batch_dir, default_datasets(),  # type: ignore[arg-type]

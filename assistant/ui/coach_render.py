@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from assistant.records import Escalation, Feedback
+from assistant.records import Feedback
+from assistant.types import Escalation
 from assistant.ui.render import esc, nl_date, nl_datetime, sources_html
 from ingest.catalog import DocRow
 

@@ -1,4 +1,8 @@
-"""The tip-batch gate: stage a coaches' batch beside the live index, evaluate both, publish only if none got worse."""
+"""The tip-batch gate: stage a coaches' batch beside the live index, evaluate both, publish only if none got worse.
+
+It sits above the rest of evals and above ingest (it uses both: ingest.batch_files stages and publishes, evals
+scores), so neither of those imports it; the coach workspace and `python -m ingest batch` call it.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +23,13 @@ from assistant.store import ChromaStore, IndexInfo
 from evals.dataset import Case, load_dataset
 from evals.metrics import EPS, EvalResult, Regression, Tolerance, compare
 from ingest import batch_files as files
-from ingest.batch_files import BatchError, read_batch, retire_text, rollback  # noqa: F401 - re-exported API
+from ingest.batch_files import BatchError, read_batch
+from ingest.lock import batch_lock
 from ingest.pipeline import DocumentEmbedder, IngestReport, run_ingest
 
 log = logging.getLogger(__name__)
 
-DATASETS_DIR = Path(__file__).resolve().parent.parent / "evals" / "datasets"
+DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 ESCALATIONS = DATASETS_DIR / "escalations.jsonl"
 METRIC_NAMES = {
     "hit@5": "juiste bron in de top 5", "mrr": "rang van de juiste bron (MRR)",
@@ -122,7 +127,7 @@ def run_batch(settings: Settings, embedder: BatchEmbedder, batch_dir: Path, data
     plan = read_batch(settings, Path(batch_dir))
     cases = load_cases(datasets)
     store = ChromaStore(settings)
-    with files.batch_lock(settings.data_dir), tempfile.TemporaryDirectory(prefix="digihulp-batch-") as tmp:
+    with batch_lock(settings.data_dir), tempfile.TemporaryDirectory(prefix="digihulp-batch-") as tmp:
         live = store.live_info()  # read under the lock: another batch may just have published
         if live is None:
             raise ConfigError("Er is nog geen live index om mee te vergelijken. Bouw hem met: python -m ingest")
