@@ -13,11 +13,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from assistant.config import Settings
+from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError
 from assistant.store import ChromaStore, IndexInfo
 from evals.dataset import Case, load_dataset
@@ -25,7 +26,7 @@ from evals.metrics import EPS, EvalResult, Regression, Tolerance, compare
 from ingest import batch_files as files
 from ingest.batch_files import BatchError, read_batch
 from ingest.lock import batch_lock
-from ingest.pipeline import DocumentEmbedder, IngestReport, run_ingest
+from ingest.pipeline import IngestReport, run_ingest
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,6 @@ METRIC_NAMES = {
     "escalation_recall": "vragen zonder antwoord doorgestuurd", "citation_correctness": "juiste bron geciteerd",
     "groundedness": "antwoord letterlijk uit de bron", "citation_validity": "geldige bronverwijzingen",
 }
-
-
-class BatchEmbedder(DocumentEmbedder, Protocol):
-    def embed_query(self, question: str) -> np.ndarray: ...
 
 
 class WorseCase(NamedTuple):
@@ -94,10 +91,10 @@ def load_cases(datasets: Sequence[Path]) -> list[Case]:
     return cases
 
 
-class _SameQuestions:
+class _SameQuestions(EmbeddingModel):
     """Both generations hear the same questions: embed each once, which halves the model time of a gate run."""
 
-    def __init__(self, embedder: BatchEmbedder) -> None:
+    def __init__(self, embedder: EmbeddingModel) -> None:
         self.name, self.dimension, self._embedder = embedder.name, embedder.dimension, embedder
         self._seen: dict[str, np.ndarray] = {}
 
@@ -106,18 +103,23 @@ class _SameQuestions:
             self._seen[question] = self._embedder.embed_query(question)
         return self._seen[question]
 
+    def embed_queries(self, questions: Sequence[str], batch_size: int = 16) -> np.ndarray:
+        return np.stack([self.embed_query(q) for q in questions]) if questions else self._embedder.embed_queries([])
+
+    def embed_documents(self, items: Sequence[tuple[str, str]], batch_size: int = 16) -> np.ndarray:
+        return self._embedder.embed_documents(items, batch_size=batch_size)
+
     def warm(self, questions: Sequence[str], max_chars: int) -> None:
         """Embed all questions in batches up front (several times faster on a CPU than one by one)."""
         from assistant.service import clean_question
 
-        many = getattr(self._embedder, "embed_queries", None)
         # Keyed on the cleaned text, which is what Assistant.ask embeds.
         todo = list(dict.fromkeys(c.text for c in (clean_question(q, max_chars) for q in questions) if not c.refused))
-        if callable(many) and todo:
-            self._seen.update(zip(todo, many(todo), strict=True))
+        if todo:
+            self._seen.update(zip(todo, self._embedder.embed_queries(todo), strict=True))
 
 
-def run_batch(settings: Settings, embedder: BatchEmbedder, batch_dir: Path, datasets: Sequence[Path],
+def run_batch(settings: Settings, embedder: EmbeddingModel, batch_dir: Path, datasets: Sequence[Path],
               tolerances: Mapping[str, Tolerance] | None = None, *, dry_run: bool = False) -> BatchOutcome:
     """Stage the batch, evaluate it against the live index and publish it only when the gate passes.
 

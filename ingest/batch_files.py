@@ -18,12 +18,13 @@ from typing import Any
 
 from assistant.atomic import copy_atomic, write_atomic
 from assistant.config import Settings
+from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError, IndexProblem
 from assistant.store import ChromaStore, IndexInfo
 from ingest import corpus_files
 from ingest.loaders import LoadError, load, load_yaml, read_text
 from ingest.lock import batch_lock
-from ingest.pipeline import DocumentEmbedder, IngestReport
+from ingest.pipeline import IngestReport
 
 RETIRE_FILE = "retire.txt"
 ALLOWED = {"tips": (".md",), "handleidingen": (".pdf", ".yml", ".yaml")}
@@ -137,7 +138,7 @@ def stage_corpus(corpus: Path, plan: BatchPlan, staged: Path) -> Path:
 
 
 def publish_batch(settings: Settings, store: ChromaStore, plan: BatchPlan, staged: Path, report: IngestReport,
-                  live: IndexInfo, embedder: DocumentEmbedder) -> Path:
+                  live: IndexInfo, embedder: EmbeddingModel) -> Path:
     """Files first, then the pointer; a failure in between puts the old files back."""
     if (store.live_info() or live).collection != live.collection:
         raise IndexProblem("Terwijl de batch getest werd, is de index gewijzigd. Start de batch opnieuw.")

@@ -126,16 +126,13 @@ class CorpusTabs:
 
     def reindex(self, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         coach = coach_of(request)
-        embedder = self.assistant.embedder
-        if not hasattr(embedder, "embed_documents"):
-            return box("Deze installatie kan de index niet vanuit de werkruimte bijwerken.", "error")
         if not self._ingest_lock.acquire(blocking=False):
             return box("De index wordt al bijgewerkt. Even geduld.", "notice")
         try:
             from ingest.pipeline import describe, run_ingest
 
             progress(0.1, desc="De index wordt bijgewerkt…")
-            report = run_ingest(self.settings, embedder, self.assistant.store)  # type: ignore[arg-type]
+            report = run_ingest(self.settings, self.assistant.embedder, self.assistant.store)
         except DigihulpError as exc:
             return box(f"De index kon niet bijgewerkt worden: {exc}", "error")
         finally:
@@ -151,16 +148,13 @@ class CorpusTabs:
         batch_dir = Path((folder or "").strip() or self.settings.data_dir / "batch").resolve()
         if not batch_dir.is_relative_to(data_dir):
             return box(f"De batchmap moet in de datamap van digihulp liggen ({data_dir}).", "error")
-        embedder = self.assistant.embedder
-        if not hasattr(embedder, "embed_documents") or not hasattr(embedder, "embed_query"):
-            return box("Deze installatie kan geen batch vanuit de werkruimte publiceren.", "error")
         if not self._ingest_lock.acquire(blocking=False):
             return box("De index wordt al bijgewerkt. Even geduld.", "notice")
         try:
             from evals.gate import BatchError, default_datasets, describe, run_batch
 
             progress(0.1, desc="De batch wordt getest…")
-            outcome = run_batch(self.settings, embedder, batch_dir, default_datasets(),  # type: ignore[arg-type]
+            outcome = run_batch(self.settings, self.assistant.embedder, batch_dir, default_datasets(),
                                 dry_run=bool(dry_run))
         except BatchError as exc:
             text = "\n".join([str(exc), *(f"- {name}: {reason}" for name, reason in exc.problems.items())])
