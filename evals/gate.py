@@ -31,7 +31,6 @@ from ingest.pipeline import IngestReport, run_ingest
 log = logging.getLogger(__name__)
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
-ESCALATIONS = DATASETS_DIR / "escalations.jsonl"
 METRIC_NAMES = {
     "hit@5": "juiste bron in de top 5", "mrr": "rang van de juiste bron (MRR)",
     "escalation_recall": "vragen zonder antwoord doorgestuurd", "citation_correctness": "juiste bron geciteerd",
@@ -76,8 +75,10 @@ class BatchOutcome:
 
 
 # -- staging and judging ---------------------------------------------------------------------------------
-def default_datasets() -> list[Path]:
-    return [DATASETS_DIR / "sample.jsonl", *([ESCALATIONS] if ESCALATIONS.is_file() else [])]
+def default_datasets(settings: Settings) -> list[Path]:
+    """The shipped sample set, plus the escalation eval set once coaches have grown one."""
+    escalations = settings.escalation_evals_file
+    return [DATASETS_DIR / "sample.jsonl", *([escalations] if escalations.is_file() else [])]
 
 
 def load_cases(datasets: Sequence[Path]) -> list[Case]:

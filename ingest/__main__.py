@@ -125,7 +125,8 @@ def build_batch_parser() -> argparse.ArgumentParser:
     parser.add_argument("--corpus", type=Path, help="corpus root (default: DIGIHULP_CORPUS_DIR or corpus/)")
     parser.add_argument("--data-dir", type=Path, help="data dir (default: DIGIHULP_DATA_DIR or data/)")
     parser.add_argument("--dataset", type=Path, action="extend", nargs="+", metavar="FILE",
-                        help="eval question set(s) (default: evals/datasets/sample.jsonl + escalations.jsonl)")
+                        help="eval question set(s) (default: evals/datasets/sample.jsonl + the escalation set, "
+                             "DIGIHULP_ESCALATION_EVALS)")
     parser.add_argument("--dry-run", action="store_true", help="only test; never publish")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     return parser
@@ -184,7 +185,7 @@ def _batch(settings: Settings, args: argparse.Namespace) -> int:
     from evals.gate import default_datasets, describe, load_cases, run_batch
     from ingest.batch_files import read_batch
 
-    datasets = args.dataset or default_datasets()
+    datasets = args.dataset or default_datasets(settings)
     read_batch(settings, args.batch_dir)  # a bad batch or dataset fails before the model loads
     load_cases(datasets)
     embedder = load_embedder(settings, all_cores=True)

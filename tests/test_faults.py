@@ -185,7 +185,7 @@ def chroma_app(own: Settings, real_embedder: Any, tmp_path: Path) -> Iterator[tu
     server = ChromaServer(tmp_path / "server")
     server.start()
     remote = own.model_copy(update={"chroma_url": server.url})
-    app = create_app(remote, build_assistant(remote, embedder=real_embedder), evals_file=tmp_path / "e.jsonl")
+    app = create_app(remote, build_assistant(remote, embedder=real_embedder))
     try:
         for url in serve(app):
             yield url, server

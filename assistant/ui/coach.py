@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.auth import AccountStore
 from assistant.escalation import Coach
-from assistant.service import Assistant
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
 from assistant.ui.login import coach_of
 from assistant.ui.render import box
+from assistant.ui.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +26,19 @@ LOGOUT = ('<form method="post" action="/logout" style="display:inline"><button t
 
 
 class CoachPage:
-    def __init__(self, assistant: Assistant, accounts: AccountStore, evals_file: Path) -> None:
-        self.assistant = assistant
-        self.records = assistant.records
-        self.accounts = accounts
-        self.corpus = CorpusTabs(assistant, evals_file)
+    def __init__(self, services: Services) -> None:
+        self.directory = services.directory
+        self.records = services.records
+        self.accounts = services.accounts
+        self.corpus = CorpusTabs(services)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
-        depts = sorted(self.assistant.directory.departments(), key=lambda d: d.name.casefold())
+        depts = sorted(self.directory.departments(), key=lambda d: d.name.casefold())
         return [("Alle diensten", ALL)] + [(d.name, d.id) for d in depts]
 
     def coaches(self) -> dict[str, Coach]:
-        directory = self.assistant.directory
+        directory = self.directory
         found = [directory.coordinator]
         for dept in directory.departments():
             found += [dept.coach] + ([dept.backup] if dept.backup else [])
@@ -67,7 +65,7 @@ class CoachPage:
         choices = [(coach_render.choice_label(e), e.id) for e in items]
         keep = selected if any(e.id == selected for e in items) else (items[0].id if items else None)
         detail, text = self._draft_for(keep)
-        names = {d.id: d.name for d in self.assistant.directory.departments()}
+        names = {d.id: d.name for d in self.directory.departments()}
         return coach_render.queue_html(items, names), gr.update(choices=choices, value=keep), detail, text
 
     def select(self, esc_id: Any) -> tuple[str, str]:
@@ -108,7 +106,7 @@ class CoachPage:
     def on_load(self, request: gr.Request) -> tuple[Any, ...]:
         user = coach_of(request)
         account = self.accounts.get(user)
-        dept = self.assistant.directory.get(account.department if account else "")
+        dept = self.directory.get(account.department if account else "")
         hello = TITLE.format(user=f"Aangemeld als <strong>{coach_render.esc(user)}</strong> · {LOGOUT}")
         return (hello, gr.update(value=dept.id if dept else ALL), *self.refresh(dept.id if dept else ALL, "open", None))
 

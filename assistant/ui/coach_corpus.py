@@ -10,10 +10,10 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import DigihulpError
-from assistant.service import Assistant
 from assistant.ui import coach_render
 from assistant.ui.login import coach_of
 from assistant.ui.render import box, esc
+from assistant.ui.services import Services
 from ingest import catalog, corpus_files
 from ingest.corpus_files import CorpusError, TipDraft
 
@@ -29,35 +29,35 @@ NEXT_INDEX = " Klik op 'Index bijwerken' in het tabblad Corpus om hem doorzoekba
 
 
 class CorpusTabs:
-    def __init__(self, assistant: Assistant, evals_file: Path) -> None:
-        self.assistant = assistant
-        self.settings = assistant.settings
-        self.evals_file = Path(evals_file)
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.records = services.records
         self._ingest_lock = threading.Lock()
 
     # -- Van antwoord naar tip ----------------------------------------------------------------------------
     def answered(self, request: gr.Request) -> Any:
         coach_of(request)
-        items = [e for e in self.assistant.records.list() if e.answer]
+        items = [e for e in self.records.list() if e.answer]
         return gr.update(choices=[(coach_render.choice_label(e), e.id) for e in reversed(items)], value=None)
 
     def load_tip(self, esc_id: Any, request: gr.Request) -> tuple[Any, ...]:
         coach_of(request)
-        esc_ = self.assistant.records.get(int(esc_id)) if esc_id else None
+        esc_ = self.records.get(int(esc_id)) if esc_id else None
         if esc_ is None or not esc_.answer:
             return "", "", "", None, "", box("Kies een beantwoorde vraag.", "notice")
         top = str(esc_.sources[0].get("source", "")) if esc_.sources else ""
         row = catalog.describe(self.settings, self.settings.corpus_dir / top) if top else None
         title = " ".join(esc_.question.split()).rstrip("?").strip()
         title = (title[:1].upper() + title[1:])[:90]
-        dept = self.assistant.directory.get(esc_.department)
+        dept = self.services.directory.get(esc_.department)
         return (title, row.app if row else "", row.app.lower() if row and row.app else "", dept.id if dept else None,
                 esc_.answer, box("Pas de tip aan waar nodig en klik op 'Tip opslaan'.", "notice"))
 
     def save_tip(self, esc_id: Any, title: str, app: str, tags: str, dept: str | None, body: str,
                  request: gr.Request) -> str:
         coach = coach_of(request)
-        esc_ = self.assistant.records.get(int(esc_id)) if esc_id else None
+        esc_ = self.records.get(int(esc_id)) if esc_id else None
         if esc_ is None:
             return box("Kies eerst de vraag waarop de tip gebaseerd is.", "notice")
         try:
@@ -65,7 +65,8 @@ class CorpusTabs:
                                                                  body or ""), coach)
         except CorpusError as exc:
             return box(str(exc), "error")
-        added = corpus_files.add_escalation_case(self.evals_file, esc_.id, esc_.question, rel, esc_.department, coach)
+        added = corpus_files.add_escalation_case(self.settings.escalation_evals_file, esc_.id, esc_.question, rel,
+                                                 esc_.department, coach)
         extra = " De vraag staat nu ook in de evaluatieset." if added else ""
         return box(f"Tip opgeslagen als {rel}.{extra}{NEXT_INDEX}", "ok")
 
@@ -132,7 +133,7 @@ class CorpusTabs:
             from ingest.pipeline import describe, run_ingest
 
             progress(0.1, desc="De index wordt bijgewerkt…")
-            report = run_ingest(self.settings, self.assistant.embedder, self.assistant.store)
+            report = run_ingest(self.settings, self.services.embedder, self.services.store)
         except DigihulpError as exc:
             return box(f"De index kon niet bijgewerkt worden: {exc}", "error")
         finally:
@@ -154,7 +155,7 @@ class CorpusTabs:
             from evals.gate import BatchError, default_datasets, describe, run_batch
 
             progress(0.1, desc="De batch wordt getest…")
-            outcome = run_batch(self.settings, self.assistant.embedder, batch_dir, default_datasets(),
+            outcome = run_batch(self.settings, self.services.embedder, batch_dir, default_datasets(self.settings),
                                 dry_run=bool(dry_run))
         except BatchError as exc:
             text = "\n".join([str(exc), *(f"- {name}: {reason}" for name, reason in exc.problems.items())])
