@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.atomic import write_atomic
+from assistant.errors import DigihulpError
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _DUMMY_SALT = bytes(16)
 
 
-class AccountError(ValueError):
+class AccountError(DigihulpError):
     """A Dutch message for the operator (unknown account, weak password, ...)."""
 
 

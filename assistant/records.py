@@ -11,13 +11,13 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import AbstractContextManager, closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import StorageError, explain, explain_database
+from assistant.errors import DatabaseTooNew, RecordError, StorageError, explain, explain_database, translated
 from assistant.escalation import Coach, Route, mask_pii
 from assistant.types import Citation, Escalation, Status
 
@@ -125,15 +125,15 @@ class EscalationStore:
                 conn.execute("PRAGMA journal_mode=WAL")
             self._migrate()
 
-    @contextmanager
-    def _translated(self, action: str) -> Iterator[None]:
+    def _translated(self, action: str) -> AbstractContextManager[None]:
         """sqlite3 and OS errors become a StorageError that says what to do (full disk, read-only, damaged)."""
-        try:
-            yield
-        except (sqlite3.Error, OSError) as exc:
+
+        def storage_error(exc: Exception) -> StorageError:
             logger.error("Database %s: %s failed: %s: %s", self.db_path, action, type(exc).__name__, exc)
             detail = explain(exc) if isinstance(exc, OSError) else explain_database(exc)
-            raise StorageError(f"{action} {self.db_path} lukt niet: {detail}") from exc
+            return StorageError(f"{action} {self.db_path} lukt niet: {detail}")
+
+        return translated(storage_error, catch=(sqlite3.Error, OSError))
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN ourselves so every write is one explicit transaction.
@@ -164,7 +164,9 @@ class EscalationStore:
         with self._write() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise RuntimeError(f"{self.db_path}: schema version {version} is newer than {SCHEMA_VERSION}")
+                raise DatabaseTooNew(f"De database {self.db_path} is gemaakt door een nieuwere versie van digihulp "
+                                     f"(schema version {version} is newer than {SCHEMA_VERSION}). Installeer die "
+                                     "versie opnieuw of zet een back-up van de database terug.")
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in filter(str.strip, _MIGRATIONS[target - 1].split(";")):
                     conn.execute(statement)
@@ -229,15 +231,15 @@ class EscalationStore:
         with self._write() as conn:
             row = conn.execute("SELECT status FROM escalations WHERE id = ?", (escalation_id,)).fetchone()
             if row is None:
-                raise ValueError(f"onbekende vraag #{escalation_id} (unknown escalation)")
+                raise RecordError(f"onbekende vraag #{escalation_id} (unknown escalation)")
             if row["status"] not in allowed:
-                raise ValueError(f"vraag #{escalation_id} is '{row['status']}' (invalid status transition)")
+                raise RecordError(f"vraag #{escalation_id} is '{row['status']}' (invalid status transition)")
             sql = f"UPDATE escalations SET {assign}, updated_at = ? WHERE id = ?"
             conn.execute(sql, (*params, _now(), escalation_id))
 
     def answer(self, escalation_id: int, text: str, coach_name: str) -> None:
         if not text.strip():
-            raise ValueError("leeg antwoord (empty answer)")
+            raise RecordError("leeg antwoord (empty answer)")
         # Re-answering an answered question is allowed: coaches correct themselves.
         assign = "status = 'answered', answer = ?, answered_by = ?"
         self._update(escalation_id, ("open", "answered"), assign, (text.strip(), coach_name))
@@ -277,7 +279,7 @@ class EscalationStore:
         self, question: str, answer: str, rating: int, comment: str = "", department: str | None = None
     ) -> int:
         if rating not in (1, -1):
-            raise ValueError(f"rating moet +1 of -1 zijn, niet {rating!r} (invalid rating)")
+            raise RecordError(f"rating moet +1 of -1 zijn, niet {rating!r} (invalid rating)")
         # Like the question log: feedback is analytics, so no personal data in clear (an answer may echo the question).
         row = (_now(), mask_pii(question), mask_pii(answer), rating, mask_pii(comment), department or "")
         with self._write() as conn:

@@ -25,6 +25,7 @@ import yaml
 
 from assistant.atomic import copy_atomic, write_atomic
 from assistant.config import Settings
+from assistant.errors import DigihulpError
 from assistant.escalation import mask_pii
 from ingest.loaders import (
     FRONT_MATTER,
@@ -44,7 +45,7 @@ FOLDER_FOR = {".md": "tips", ".pdf": "handleidingen"}
 _write_lock = threading.Lock()
 
 
-class CorpusError(ValueError):
+class CorpusError(DigihulpError):
     """A Dutch message for the coach: what is wrong and how to fix it."""
 
 
@@ -271,7 +272,7 @@ def add_escalation_case(path: Path, escalation_id: int | str, question: str, tip
     """Add an answered escalation to the eval set the batch gate runs, once per escalation (False when it is
     already there). Personal data in the question is masked, as in every other record of a question."""
     if not question.strip() or not tip_source.strip():
-        raise ValueError("Een evalvraag heeft een vraag en de tip met het juiste antwoord nodig.")
+        raise CorpusError("Een evalvraag heeft een vraag en de tip met het juiste antwoord nodig.")
     path, case_id = Path(path), f"esc-{escalation_id}"
     record = {"id": case_id, "question": mask_pii(question.strip()), "expected_sources": [tip_source.strip()],
               "answerable": True, "department": department or None,

@@ -8,10 +8,11 @@ from typing import Any
 
 import yaml
 
+from assistant.errors import DigihulpError
 from assistant.types import DocType
 
 
-class LoadError(Exception):
+class LoadError(DigihulpError):
     """A file that cannot be ingested; the message is Dutch and says how to fix it."""
 
 

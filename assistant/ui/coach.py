@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.errors import DigihulpError
 from assistant.escalation import Coach
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
@@ -87,7 +88,7 @@ class CoachPage:
                 return box("Kies de coach aan wie je de vraag doorgeeft.", "notice")
             self.records.hand_over(int(esc_id), target)
             return box(f"Vraag #{esc_id} is doorgegeven aan {target.name}.", "ok")
-        except ValueError as exc:
+        except DigihulpError as exc:
             return box(f"Dat lukte niet: {exc}", "error")
 
     def answer(self, esc_id: Any, text: str, request: gr.Request) -> str:
