@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.atomic import write_atomic
+from assistant.cli import run
+from assistant.config import Settings
 from assistant.errors import DigihulpError
 
 log = logging.getLogger(__name__)
@@ -178,7 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _warn_unknown_department(settings: Any, department: str) -> None:
+def _warn_unknown_department(settings: Settings, department: str) -> None:
     if not department:
         return
     try:
@@ -190,32 +192,25 @@ def _warn_unknown_department(settings: Any, department: str) -> None:
         print(f"Let op: kon {settings.coaches_file} niet lezen ({exc}).", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from assistant.config import Settings
-
-    args = _parser().parse_args(argv)
-    settings = Settings()
+def accounts_command(settings: Settings, args: argparse.Namespace) -> int:
     store = AccountStore(settings.accounts_file)
-    try:
-        if args.command == "list":
-            for acc in store.accounts():
-                print(f"{acc.name}\t{acc.department or '-'}\t{acc.created}")
-            return 0
-        password = _read_password(args.password_stdin)
-        if args.command == "add-coach":
-            _warn_unknown_department(settings, args.department)
-            account = store.add(args.name, password, args.department)
-            print(f"Account voor {account.name} aangemaakt in {store.path}.")
-        else:
-            account = store.reset(args.name, password)
-            print(f"Nieuw wachtwoord ingesteld voor {account.name}.")
-    except AccountError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 2
-    except (KeyboardInterrupt, EOFError):
-        print("Afgebroken.", file=sys.stderr)
-        return 1
+    if args.command == "list":
+        for acc in store.accounts():
+            print(f"{acc.name}\t{acc.department or '-'}\t{acc.created}")
+        return 0
+    password = _read_password(args.password_stdin)
+    if args.command == "add-coach":
+        _warn_unknown_department(settings, args.department)
+        account = store.add(args.name, password, args.department)
+        print(f"Account voor {account.name} aangemaakt in {store.path}.")
+    else:
+        account = store.reset(args.name, password)
+        print(f"Nieuw wachtwoord ingesteld voor {account.name}.")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv, _parser(), accounts_command)
 
 
 if __name__ == "__main__":
