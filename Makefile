@@ -4,12 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.digihulp-installed
 
-# Offline by default: no telemetry, no hub downloads.
-export ANONYMIZED_TELEMETRY := False
-export GRADIO_ANALYTICS_ENABLED := False
-export HF_HUB_OFFLINE := 1
-export HF_HUB_DISABLE_TELEMETRY := 1
-export TRANSFORMERS_OFFLINE := 1
+# Offline: every entry point (and the tests' conftest) sets the environment of assistant/runtime.py itself.
 
 .PHONY: run test test-fast install model index evals lint bench load clean-index browser
 

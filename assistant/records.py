@@ -6,7 +6,6 @@ WAL lets readers run next to a writer; synchronous=FULL makes a committed write 
 
 from __future__ import annotations
 
-import builtins
 import json
 import logging
 import sqlite3
@@ -211,9 +210,9 @@ class EscalationStore:
             row = conn.execute("SELECT * FROM escalations WHERE id = ?", (escalation_id,)).fetchone()
         return _to_escalation(row) if row else None
 
-    def list(self, department: str | None = None, status: Status | None = None) -> builtins.list[Escalation]:
+    def escalations(self, department: str | None = None, status: Status | None = None) -> list[Escalation]:
         """Oldest first; `department` matches the stored department id case-insensitively."""
-        sql, args = "SELECT * FROM escalations WHERE 1=1", builtins.list[Any]()
+        sql, args = "SELECT * FROM escalations WHERE 1=1", list[Any]()
         if department:
             sql += " AND lower(department) = lower(?)"
             args.append(department.strip())
@@ -253,7 +252,7 @@ class EscalationStore:
         self._update(escalation_id, ("open",), assign, (coach.name, coach.email))
         logger.info("escalation #%d handed over to %s", escalation_id, coach.name)
 
-    def answered_for(self, ids: Iterable[int]) -> builtins.list[Escalation]:
+    def answered_for(self, ids: Iterable[int]) -> list[Escalation]:
         wanted = sorted({int(i) for i in ids})
         if not wanted:
             return []
@@ -269,7 +268,7 @@ class EscalationStore:
         with self._write() as conn:
             return _insert(conn, "questions", dict(zip(_QUESTION_COLUMNS, row, strict=True)))
 
-    def recent_questions(self, limit: int = 100) -> builtins.list[LoggedQuestion]:
+    def recent_questions(self, limit: int = 100) -> list[LoggedQuestion]:
         """Newest first."""
         with self._read() as conn:
             rows = conn.execute("SELECT * FROM questions ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
@@ -285,7 +284,7 @@ class EscalationStore:
         with self._write() as conn:
             return _insert(conn, "feedback", dict(zip(_FEEDBACK_COLUMNS, row, strict=True)))
 
-    def negative_feedback(self, limit: int = 100) -> builtins.list[Feedback]:
+    def negative_feedback(self, limit: int = 100) -> list[Feedback]:
         """Newest first."""
         with self._read() as conn:
             sql = "SELECT * FROM feedback WHERE rating = -1 ORDER BY id DESC LIMIT ?"

@@ -120,13 +120,13 @@ class Assistant:
     def _escalate(self, answer: Answer, draft: Draft, department: str | None, asker_name: str,
                   asker_contact: str, by_request: bool) -> Answer:
         route = self.directory.route(department)
-        esc_id = self.records.create(
+        escalation_id = self.records.create(
             question=answer.question, department=department or "", route=route,
             sources=[c.to_dict() for c in draft.citations], draft=draft.text, confidence=answer.confidence,
             asker_name=asker_name, asker_contact=asker_contact,
         )
         if self.mailer is not None:
-            escalation = self.records.get(esc_id)
+            escalation = self.records.get(escalation_id)
             if escalation is not None:
                 self.mailer.send_escalation(escalation)
         lead = ASKED_COACH if by_request else NOT_SURE
@@ -134,7 +134,7 @@ class Assistant:
         if by_request and answer.text:
             text = answer.text  # keep what they already read; the notice says who picks it up
         return replace(answer, text=text, citations=answer.citations if by_request else (),
-                       escalated=True, escalation_id=esc_id, coach=route.coach.name,
+                       escalated=True, escalation_id=escalation_id, coach=route.coach.name,
                        notice=" ".join(filter(None, (answer.notice, route.message() if by_request else ""))))
 
     def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:

@@ -150,14 +150,6 @@ class ChromaStore:
         log.warning("Damaged index moved to %s", target)
         return str(target)
 
-    def ping(self) -> bool:
-        try:
-            self.client.heartbeat()
-            return True
-        except Exception:
-            self._client = None
-            return False
-
     # -- pointer ------------------------------------------------------------------------------
     def _pointer(self) -> Any:
         return self.client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)

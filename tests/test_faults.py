@@ -365,7 +365,7 @@ def test_full_disk_keeps_the_live_index_and_acknowledges_no_escalation(own: Sett
     tip.write_text(tip.read_text(encoding="utf-8") + "\nNog een regel.\n", encoding="utf-8")
     assert_clean_failure(cli("ingest", settings=own, limit_file_bytes=64_000), "vol")
     assert ChromaStore(own).live_info() == live and answers(own, real_embedder) == before
-    count = len(EscalationStore(own.db_path).list())
+    count = len(EscalationStore(own.db_path).escalations())
     asked = cli("assistant", "ask", NOBODY_KNOWS, "--json", settings=own, limit_file_bytes=1)
     assert "Traceback" not in asked.stderr
     if asked.returncode == 0:
@@ -373,7 +373,7 @@ def test_full_disk_keeps_the_live_index_and_acknowledges_no_escalation(own: Sett
         assert not line["escalated"] and "rechtstreeks" in line["notice"]
     else:
         assert_clean_failure(asked, "vol")
-    assert len(EscalationStore(own.db_path).list()) == count
+    assert len(EscalationStore(own.db_path).escalations()) == count
 
 
 @pytest.mark.parametrize(("message", "damaged"), [

@@ -38,35 +38,35 @@ class CorpusTabs:
     # -- Van antwoord naar tip ----------------------------------------------------------------------------
     def answered(self, request: gr.Request) -> Any:
         coach_of(request)
-        items = [e for e in self.records.list() if e.answer]
+        items = [e for e in self.records.escalations() if e.answer]
         return gr.update(choices=[(coach_render.choice_label(e), e.id) for e in reversed(items)], value=None)
 
-    def load_tip(self, esc_id: Any, request: gr.Request) -> tuple[Any, ...]:
+    def load_tip(self, escalation_id: Any, request: gr.Request) -> tuple[Any, ...]:
         coach_of(request)
-        esc_ = self.records.get(int(esc_id)) if esc_id else None
-        if esc_ is None or not esc_.answer:
+        escalation = self.records.get(int(escalation_id)) if escalation_id else None
+        if escalation is None or not escalation.answer:
             return "", "", "", None, "", box("Kies een beantwoorde vraag.", "notice")
-        top = str(esc_.sources[0].get("source", "")) if esc_.sources else ""
+        top = str(escalation.sources[0].get("source", "")) if escalation.sources else ""
         row = catalog.describe(self.settings, self.settings.corpus_dir / top) if top else None
-        title = " ".join(esc_.question.split()).rstrip("?").strip()
+        title = " ".join(escalation.question.split()).rstrip("?").strip()
         title = (title[:1].upper() + title[1:])[:90]
-        dept = self.services.directory.get(esc_.department)
+        dept = self.services.directory.get(escalation.department)
         return (title, row.app if row else "", row.app.lower() if row and row.app else "", dept.id if dept else None,
-                esc_.answer, box("Pas de tip aan waar nodig en klik op 'Tip opslaan'.", "notice"))
+                escalation.answer, box("Pas de tip aan waar nodig en klik op 'Tip opslaan'.", "notice"))
 
-    def save_tip(self, esc_id: Any, title: str, app: str, tags: str, dept: str | None, body: str,
+    def save_tip(self, escalation_id: Any, title: str, app: str, tags: str, dept: str | None, body: str,
                  request: gr.Request) -> str:
         coach = coach_of(request)
-        esc_ = self.records.get(int(esc_id)) if esc_id else None
-        if esc_ is None:
+        escalation = self.records.get(int(escalation_id)) if escalation_id else None
+        if escalation is None:
             return box("Kies eerst de vraag waarop de tip gebaseerd is.", "notice")
         try:
             rel = corpus_files.write_tip(self.settings, TipDraft(title or "", app or "", tags or "", dept or "",
                                                                  body or ""), coach)
         except CorpusError as exc:
             return box(str(exc), "error")
-        added = corpus_files.add_escalation_case(self.settings.escalation_evals_file, esc_.id, esc_.question, rel,
-                                                 esc_.department, coach)
+        added = corpus_files.add_escalation_case(self.settings.escalation_evals_file, escalation.id,
+                                                 escalation.question, rel, escalation.department, coach)
         extra = " De vraag staat nu ook in de evaluatieset." if added else ""
         return box(f"Tip opgeslagen als {rel}.{extra}{NEXT_INDEX}", "ok")
 
