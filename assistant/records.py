@@ -1,28 +1,24 @@
-"""SQLite store for escalations, the (masked) question log and answer feedback.
-
-One connection per call, because Gradio workers are threads and sqlite3 connections must not be shared.
-WAL lets readers run next to a writer; synchronous=FULL makes a committed write survive a kill.
-"""
+"""The store for escalations, the (masked) question log and answer feedback, in the SQLite database of
+`assistant.db` (connections, transactions, Dutch errors and named migrations live there)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, closing, contextmanager, suppress
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import DatabaseTooNew, RecordError, StorageError, explain, explain_database, translated
+from assistant.db import USER_VERSION, Database, Migration, now
+from assistant.errors import RecordError
 from assistant.escalation import Coach, Route, mask_pii
 from assistant.types import Citation, Escalation, Status
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = USER_VERSION
 
 _SCHEMA_V1 = """
 CREATE TABLE escalations (
@@ -63,8 +59,8 @@ CREATE TABLE feedback (
     department TEXT NOT NULL DEFAULT ''
 );
 """
-# Index = version reached after running the script; append new scripts, never edit old ones.
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+# Named, applied once each (assistant/db.py); add new ones at the end, never edit a shipped one.
+MIGRATIONS: list[Migration] = [("records-initial-tables", _SCHEMA_V1)]
 _QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated")
 _FEEDBACK_COLUMNS = ("created_at", "question", "answer", "rating", "comment", "department")
 
@@ -90,10 +86,6 @@ class Feedback:
     department: str
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _to_escalation(row: sqlite3.Row) -> Escalation:
     data = dict(row)
     data["sources"] = tuple(json.loads(data.pop("sources_json") or "[]"))
@@ -116,61 +108,8 @@ class EscalationStore:
 
     def __init__(self, db_path: Path, timeout: float = 30.0) -> None:
         self.db_path = Path(db_path)
-        self.timeout = timeout
-        with self._translated("Openen van de database"):
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as conn:
-                # Persistent in the file, and it cannot be switched inside a transaction, so set it once here.
-                conn.execute("PRAGMA journal_mode=WAL")
-            self._migrate()
-
-    def _translated(self, action: str) -> AbstractContextManager[None]:
-        """sqlite3 and OS errors become a StorageError that says what to do (full disk, read-only, damaged)."""
-
-        def storage_error(exc: Exception) -> StorageError:
-            logger.error("Database %s: %s failed: %s: %s", self.db_path, action, type(exc).__name__, exc)
-            detail = explain(exc) if isinstance(exc, OSError) else explain_database(exc)
-            return StorageError(f"{action} {self.db_path} lukt niet: {detail}")
-
-        return translated(storage_error, catch=(sqlite3.Error, OSError))
-
-    def _connect(self) -> sqlite3.Connection:
-        # isolation_level=None: we issue BEGIN ourselves so every write is one explicit transaction.
-        conn = sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA synchronous=FULL")  # per connection, not stored in the file
-        return conn
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._translated("Lezen uit de database"), closing(self._connect()) as conn:
-            yield conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._translated("Opslaan in de database"), closing(self._connect()) as conn:
-            # IMMEDIATE takes the write lock up front, so concurrent writers wait instead of deadlocking.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                with suppress(sqlite3.Error):  # a failed write may already have ended the transaction
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _migrate(self) -> None:
-        with self._write() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise DatabaseTooNew(f"De database {self.db_path} is gemaakt door een nieuwere versie van digihulp "
-                                     f"(schema version {version} is newer than {SCHEMA_VERSION}). Installeer die "
-                                     "versie opnieuw of zet een back-up van de database terug.")
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in filter(str.strip, _MIGRATIONS[target - 1].split(";")):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target}")
-                logger.info("%s: schema migrated to version %d", self.db_path, target)
+        self._db = Database(self.db_path, MIGRATIONS, timeout)
+        self._read, self._write = self._db.read, self._db.write
 
     def create(
         self,
@@ -185,10 +124,10 @@ class EscalationStore:
     ) -> int:
         # Store the canonical id when the directory knows the department, so coaches can filter on it.
         dept = route.department.id if route.department is not None else (department or "").strip()
-        now = _now()
+        stamp = now()
         values = {
-            "created_at": now,
-            "updated_at": now,
+            "created_at": stamp,
+            "updated_at": stamp,
             "question": question,
             "department": dept,
             "asker_name": asker_name,
@@ -234,7 +173,7 @@ class EscalationStore:
             if row["status"] not in allowed:
                 raise RecordError(f"vraag #{escalation_id} is '{row['status']}' (invalid status transition)")
             sql = f"UPDATE escalations SET {assign}, updated_at = ? WHERE id = ?"
-            conn.execute(sql, (*params, _now(), escalation_id))
+            conn.execute(sql, (*params, now(), escalation_id))
 
     def answer(self, escalation_id: int, text: str, coach_name: str) -> None:
         if not text.strip():
@@ -264,7 +203,7 @@ class EscalationStore:
         return [_to_escalation(r) for r in rows]
 
     def log_question(self, question: str, department: str | None, confidence: float, escalated: bool) -> int:
-        row = (_now(), mask_pii(question), department or "", float(confidence), int(escalated))
+        row = (now(), mask_pii(question), department or "", float(confidence), int(escalated))
         with self._write() as conn:
             return _insert(conn, "questions", dict(zip(_QUESTION_COLUMNS, row, strict=True)))
 
@@ -280,7 +219,7 @@ class EscalationStore:
         if rating not in (1, -1):
             raise RecordError(f"rating moet +1 of -1 zijn, niet {rating!r} (invalid rating)")
         # Like the question log: feedback is analytics, so no personal data in clear (an answer may echo the question).
-        row = (_now(), mask_pii(question), mask_pii(answer), rating, mask_pii(comment), department or "")
+        row = (now(), mask_pii(question), mask_pii(answer), rating, mask_pii(comment), department or "")
         with self._write() as conn:
             return _insert(conn, "feedback", dict(zip(_FEEDBACK_COLUMNS, row, strict=True)))
 
