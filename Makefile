@@ -54,9 +54,11 @@ bench: model
 load: model
 	$(BIN)/python benchmarks/load.py
 
+# Style, the import contracts (docs/architecture.md) and types.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 clean-index:
 	rm -rf $${DIGIHULP_DATA_DIR:-data}/chroma

@@ -50,7 +50,7 @@ def read_batch(settings: Settings, batch_dir: Path) -> BatchPlan:
     if not Path(batch_dir).is_dir():
         raise BatchError({str(batch_dir): "Deze batchmap bestaat niet."})
     known = corpus_files.tip_ids(settings.corpus_dir)
-    plan, problems, seen = BatchPlan(), {}, {}
+    plan, problems, seen = BatchPlan(), dict[str, str](), dict[str, str]()
     for path in sorted(p for p in Path(batch_dir).rglob("*") if p.is_file()):
         rel = path.relative_to(batch_dir)
         if any(part.startswith(".") for part in rel.parts) or rel.as_posix() == RETIRE_FILE:

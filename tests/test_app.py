@@ -288,7 +288,7 @@ def test_coach_answer_reaches_the_colleague(web: Web) -> None:
         coach.close(answer.escalation_id, gr.Request())  # no user: refused
     chat = ChatPage(Services.build(web.assistant), load_secret(web.settings.data_dir))
     request = SimpleNamespace(query_params={"vraag": sign_id(chat.secret, answer.escalation_id)})
-    _, html, ids = chat.on_load("burgerzaken", [], request)  # type: ignore[arg-type]
+    _, html, ids = chat.on_load("burgerzaken", [], request)
     assert answer.escalation_id in ids and "Herstart de scanner &lt;script&gt;" in html and "<script>" not in html
     _, html, _ = chat.on_load("burgerzaken", [], SimpleNamespace(query_params={"vraag": f"{answer.escalation_id}.0"}))
     assert "Herstart" not in html  # a forged link shows nothing
@@ -316,7 +316,8 @@ def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir:
     assistant = build_assistant(settings, embedder=embedder)
     question = "Hoe koppel ik de nieuwe labelprinter van de bib aan mijn laptop?"
     esc_id = assistant.ask(question, "cultuur", escalate=True).escalation_id
-    assistant.records.answer(esc_id, "Open Instellingen > Printers en kies 'Labelprinter bib' (Brother QL).", COACH)
+    assistant.records.answer(esc_id, "Open Instellingen > Printers en kies 'Labelprinter bib' (Brother QL).",  # type: ignore[arg-type]
+                             COACH)
     tabs, evals = CorpusTabs(Services.build(assistant)), settings.escalation_evals_file
     title, _app, _tags, dept, body, _ = tabs.load_tip(esc_id, coach_request())
     assert title.startswith("Hoe koppel ik") and dept == "cultuur" and "Brother QL" in body

@@ -43,7 +43,11 @@ class Watch:
     def __init__(self, page: Any, base: str) -> None:
         self.dialogs: list[str] = []
         self.external: list[str] = []
-        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        def dismiss(dialog: Any) -> None:
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", dismiss)
         local = (base, "data:", "blob:")
         page.on("request", lambda r: None if r.url.startswith(local) else self.external.append(r.url))
 

@@ -49,7 +49,7 @@ def cli(module: str, *args: str, settings: Settings, env: dict[str, str] | None 
     def full_disk() -> None:  # the kernel refuses to grow any file past the limit: a full disk, as seen
         import resource
 
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_bytes, limit_file_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_bytes or -1, limit_file_bytes or -1))
 
     return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=full_env, capture_output=True,
                           text=True, timeout=600, preexec_fn=full_disk if limit_file_bytes else None)
