@@ -134,6 +134,11 @@ def validate_tip(front: dict[str, Any]) -> dict[str, Any]:
     }
     if front.get("reviewed") not in (None, ""):
         meta["reviewed"] = parse_date(front["reviewed"], "reviewed")
+    if front.get("replaced_by") not in (None, ""):
+        # The tip that replaces a retired one: its old link then points there (the source view).
+        if not isinstance(front["replaced_by"], str | int):
+            raise LoadError("Het veld 'replaced_by' moet het id van één tip zijn, bv. replaced_by: printen-met-badge.")
+        meta["replaced_by"] = str(front["replaced_by"]).strip()
     return meta
 
 

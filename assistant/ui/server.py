@@ -15,9 +15,11 @@ from assistant.service import Assistant
 from assistant.ui.chat import ChatPage
 from assistant.ui.coach import CoachPage
 from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
+from assistant.ui.plain_page import install_assets
 from assistant.ui.render import CSS, error_box
 from assistant.ui.services import Services
 from assistant.ui.session import LoginGuard, SessionStore, load_secret
+from assistant.ui.source_view import SourceView
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionSto
     app.add_middleware(CoachGate, sessions=sessions)
     app.add_api_route("/health", lambda: health(assistant), methods=["GET"], include_in_schema=False)
     LoginRoutes(accounts, sessions, guard).install(app)
+    install_assets(app)
+    SourceView(settings.corpus_dir, int(settings.max_file_mb * 1_000_000)).install(app)
 
     coach = CoachPage(services).blocks()
     coach.queue(default_concurrency_limit=settings.concurrency_limit)
