@@ -61,8 +61,9 @@ def _line(qid: Any, answer: Any) -> dict[str, Any]:
     data = answer.to_dict()
     return {
         "id": qid, "answer": data["answer"], "notice": data["notice"], "citations": data["citations"],
-        "confidence": data["confidence"], "escalated": data["escalated"], "escalation_id": data["escalation_id"],
-        "coach": data["coach"], "retrieved": data["retrieved"],
+        "confidence": data["confidence"], "band": data["band"], "escalated": data["escalated"],
+        "escalation_id": data["escalation_id"],
+        "coach": data["coach"], "referral": data["referral"], "retrieved": data["retrieved"],
     }
 
 

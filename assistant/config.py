@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     coaches_path: Path | None = Field(
         None, description="The coach directory (YAML); default: coaches.yaml in the corpus root."
     )
+    referrals_path: Path | None = Field(
+        None, description="The referral list (YAML) the coordinator keeps next to coaches.yaml: questions about leave, "
+        "pay, the building, ... get a pointer to the service that helps. Default: referrals.yaml in the corpus root; "
+        "no file = no referrals.",
+    )
     embed_threads: int = Field(
         0,
         description="Torch threads for embedding. 0 = automatic: 1 in the web app and `ask` (many short "
@@ -66,6 +71,13 @@ class Settings(BaseSettings):
     confidence_threshold: float = Field(
         0.40, description="Below this confidence a question is escalated (chosen on the eval sets, see README)."
     )
+    referral_margin: float = Field(
+        0.0, description="A question is referred when it lies at least this much closer (cosine) to a referral than "
+        "to the best passage of the corpus (measured on the eval sets, see README 'Referrals').",
+    )
+    referral_min_similarity: float = Field(
+        0.45, description="... and at least this close (cosine) to the referral itself.",
+    )
     max_question_chars: int = Field(1000, description="Longer questions are trimmed to this length.")
     llm_url: str = Field("", description="OpenAI-compatible server base URL (…/v1); empty = extractive only.")
     llm_model: str = Field("", description="Model name to request from the LLM server.")
@@ -79,6 +91,10 @@ class Settings(BaseSettings):
     smtp_user: str = Field("", description="SMTP user name, if the server needs a login.")
     smtp_password: str = Field("", description="SMTP password.")
     smtp_starttls: bool = Field(False, description="Use STARTTLS.")
+    public_url: str = Field(
+        "", description="The address colleagues open digihulp on (https://digihulp.waregem.example), for the link "
+        "to their question in the mail that tells them it was answered; empty = no link, only 'Mijn vragen'.",
+    )
 
     # Web app
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
@@ -112,6 +128,10 @@ class Settings(BaseSettings):
     @property
     def coaches_file(self) -> Path:
         return self.coaches_path or self.corpus_dir / "coaches.yaml"
+
+    @property
+    def referrals_file(self) -> Path:
+        return self.referrals_path or self.corpus_dir / "referrals.yaml"
 
     @property
     def escalation_evals_file(self) -> Path:

@@ -1,26 +1,20 @@
-"""Who answers a question the assistant cannot: coach directory, routing, PII masking and mail.
+"""Who answers a question the assistant cannot: coach directory, routing and PII masking.
 
-The escalations themselves are stored by `assistant.records`.
+The escalations themselves are stored by `assistant.records`; mail is `assistant.mail`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import yaml
 
 from assistant.errors import ConfigError
-
-if TYPE_CHECKING:
-    from assistant.config import Settings
-    from assistant.types import Escalation
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +31,7 @@ class Coach:
     name: str
     email: str
     phone: str = ""
+    answer_days: int | None = None  # "meestal binnen … werkdagen" for this coach; None = the directory's default
 
     @property
     def first_name(self) -> str:
@@ -52,6 +47,14 @@ class Department:
     coach: Coach
     backup: Coach | None
     coach_absent: bool = False
+    aliases: tuple[str, ...] = ()  # other names colleagues search for it by ("OCMW", "sociaal huis", ...)
+
+
+def expected_answer(days: int | None) -> str:
+    """'meestal binnen 2 werkdagen' ('' when coaches.yaml sets no answer time)."""
+    if not days:
+        return ""
+    return f"meestal binnen {days} werkdag" + ("" if days == 1 else "en")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Route:
     coach: Coach
     department: Department | None
     reason: RouteReason
+    answer_days: int | None = None  # how soon this coach usually answers (per coach, else the default)
 
     def message(self) -> str:
         """The Dutch sentence telling the colleague who will look at the question."""
@@ -72,9 +76,11 @@ class Route:
             role = f"de coördinator van de digicoaches, omdat de digicoach van {dept.name} afwezig is"
         else:
             role = "de coördinator van de digicoaches, omdat we je dienst niet kennen"
+        when = expected_answer(self.answer_days)
         return (
             f"Je vraag ligt bij {self.coach.name}, {role}. "
-            f"Je krijgt een antwoord zodra {self.coach.first_name} je vraag bekeken heeft."
+            f"Je krijgt een antwoord zodra {self.coach.first_name} je vraag bekeken heeft"
+            + (f", {when}." if when else ".")
         )
 
 
@@ -89,7 +95,28 @@ def _coach(raw: Any, where: str, origin: str) -> Coach:
     email = str(raw["email"]).strip()
     if "@" not in email:
         raise CoachFileError(f"{origin}: {where}.email '{email}' is geen e-mailadres (invalid e-mail)")
-    return Coach(name=str(raw["name"]).strip(), email=email, phone=str(raw.get("phone") or "").strip())
+    return Coach(name=str(raw["name"]).strip(), email=email, phone=str(raw.get("phone") or "").strip(),
+                 answer_days=_days(raw.get("answer_days"), f"{where}.answer_days", origin))
+
+
+def _days(raw: Any, where: str, origin: str) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 30:
+        raise CoachFileError(f"{origin}: {where} moet een aantal werkdagen van 1 tot 30 zijn, bv. 2 "
+                             "(invalid answer_days)")
+    return raw
+
+
+def _aliases(raw: Any, where: str, origin: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(a, str | int) for a in raw):
+        raise CoachFileError(f"{origin}: {where}.aliases moet een lijst met namen zijn, bv. [OCMW, sociaal huis] "
+                             "(expected a list)")
+    return tuple(dict.fromkeys(str(a).strip() for a in raw if str(a).strip()))
 
 
 def _department(raw: Any, index: int, origin: str) -> Department:
@@ -115,15 +142,18 @@ def _department(raw: Any, index: int, origin: str) -> Department:
         coach=_coach(raw["coach"], f"{where}.coach", origin),
         backup=_coach(backup, f"{where}.backup", origin) if backup else None,
         coach_absent=absent,
+        aliases=_aliases(raw.get("aliases"), where, origin),
     )
 
 
 class CoachDirectory:
     """The digicoaches per department plus the coordinator; immutable after loading."""
 
-    def __init__(self, coordinator: Coach, departments: tuple[Department, ...]) -> None:
+    def __init__(self, coordinator: Coach, departments: tuple[Department, ...],
+                 answer_days: int | None = None) -> None:
         self.coordinator = coordinator
         self._departments = departments
+        self.answer_days = answer_days  # the default "meestal binnen … werkdagen"
 
     @classmethod
     def load(cls, path: Path) -> CoachDirectory:
@@ -151,7 +181,8 @@ class CoachDirectory:
             if dept.id.lower() in seen:
                 raise CoachFileError(f"{origin}: dienst '{dept.id}' staat er dubbel in (duplicate id)")
             seen.add(dept.id.lower())
-        return cls(_coach(data["coordinator"], "coordinator", origin), departments)
+        return cls(_coach(data["coordinator"], "coordinator", origin), departments,
+                   _days(data.get("answer_days"), "answer_days", origin))
 
     def departments(self) -> list[Department]:
         return list(self._departments)
@@ -165,15 +196,31 @@ class CoachDirectory:
                 return dept
         return None
 
+    def days_for(self, coach: Coach | str) -> int | None:
+        """How soon `coach` (or the coach of that name) usually answers: their own answer_days, else the default."""
+        if isinstance(coach, str):
+            coach = self.coach_named(coach) or Coach(coach, "-@-")
+        return coach.answer_days or self.answer_days
+
+    def coach_named(self, name: str) -> Coach | None:
+        key = (name or "").strip().casefold()
+        everyone = [self.coordinator] + [c for d in self._departments for c in (d.coach, d.backup) if c]
+        # The same person may be listed in several departments; one who sets answer_days anywhere counts.
+        found = sorted((c for c in everyone if c.name.casefold() == key), key=lambda c: c.answer_days is None)
+        return found[0] if found else None
+
     def route(self, department: str | None) -> Route:
         dept = self.get(department)
+        reason: RouteReason
         if dept is None:
-            return Route(self.coordinator, None, "coordinator")
-        if not dept.coach_absent:
-            return Route(dept.coach, dept, "coach")
-        if dept.backup is not None:
-            return Route(dept.backup, dept, "backup")
-        return Route(self.coordinator, dept, "coordinator")
+            coach, reason = self.coordinator, "coordinator"
+        elif not dept.coach_absent:
+            coach, reason = dept.coach, "coach"
+        elif dept.backup is not None:
+            coach, reason = dept.backup, "backup"
+        else:
+            coach, reason = self.coordinator, "coordinator"
+        return Route(coach, dept, reason, self.days_for(coach))
 
 
 # --- PII masking -------------------------------------------------------------------------------------------
@@ -200,90 +247,3 @@ def mask_pii(text: str) -> str:
     text = _EMAIL_RE.sub("[e-mail]", text)
     text = _RRN_RE.sub("[rijksregisternummer]", text)
     return _PHONE_RE.sub(_phone_or_keep, text)
-
-
-# --- Mail --------------------------------------------------------------------------------------------------
-
-
-class Mailer:
-    """Sends escalation mails; a mail that cannot be sent is logged, never raised."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        sender: str,
-        user: str = "",
-        password: str = "",
-        starttls: bool = False,
-        timeout: float = 10,
-    ) -> None:
-        self.host, self.port, self.sender = host, port, sender
-        self.user, self.password = user, password
-        self.starttls, self.timeout = starttls, timeout
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Mailer | None:
-        if not settings.smtp_host.strip():
-            return None
-        return cls(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_from,
-            user=settings.smtp_user,
-            password=settings.smtp_password,
-            starttls=settings.smtp_starttls,
-        )
-
-    def build_message(self, escalation: Escalation) -> EmailMessage:
-        msg = EmailMessage()
-        msg["Subject"] = f"Nieuwe vraag voor de digicoach (#{escalation.id})"
-        msg["From"] = self.sender
-        msg["To"] = escalation.coach_email
-        msg.set_content(escalation_body(escalation))
-        return msg
-
-    def send_escalation(self, escalation: Escalation) -> bool:
-        if not escalation.coach_email:
-            logger.warning("escalation #%s has no coach e-mail; no mail sent", escalation.id)
-            return False
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.user:
-                    smtp.login(self.user, self.password)
-                smtp.send_message(self.build_message(escalation))
-        except Exception as exc:  # the question is already stored; a mail failure must not lose it
-            logger.warning("mail for escalation #%s to %s failed: %s", escalation.id, escalation.coach_email, exc)
-            return False
-        logger.info("mail for escalation #%s sent to %s", escalation.id, escalation.coach_email)
-        return True
-
-
-def escalation_body(escalation: Escalation) -> str:
-    """Plain-text mail body in Dutch for the coach."""
-    first = escalation.coach_name.split()[0] if escalation.coach_name.strip() else ""
-    lines = [
-        f"Dag {first}," if first else "Dag,",
-        "",
-        "digihulp kon deze vraag niet met zekerheid beantwoorden:",
-        "",
-        f"  {escalation.question}",
-        "",
-        f"Dienst: {escalation.department or 'onbekend'}",
-        f"Zekerheid: {escalation.confidence:.0%}",
-    ]
-    if escalation.asker_name or escalation.asker_contact:
-        lines.append(f"Gesteld door: {' – '.join(x for x in (escalation.asker_name, escalation.asker_contact) if x)}")
-    lines += ["", "Gevonden bronnen:"]
-    for i, src in enumerate(escalation.sources, start=1):
-        title = src.get("title") or src.get("source") or "?"
-        where = f" ({src['source']})" if src.get("source") and src.get("source") != title else ""
-        lines.append(f"  [{src.get('n', i)}] {title}{where}")
-    if not escalation.sources:
-        lines.append("  (geen)")
-    lines += ["", "Ontwerp van antwoord:", "", escalation.draft_answer or "(geen)", ""]
-    lines.append(f"Beantwoord de vraag in digihulp (vraag #{escalation.id}).")
-    return "\n".join(lines) + "\n"
-

@@ -60,7 +60,11 @@ CREATE TABLE feedback (
 );
 """
 # Named, applied once each (assistant/db.py); add new ones at the end, never edit a shipped one.
-MIGRATIONS: list[Migration] = [("records-initial-tables", _SCHEMA_V1)]
+_CLOSE_NOTE = """
+ALTER TABLE escalations ADD COLUMN close_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE escalations ADD COLUMN closed_by TEXT NOT NULL DEFAULT ''
+"""
+MIGRATIONS: list[Migration] = [("records-initial-tables", _SCHEMA_V1), ("escalations-close-note", _CLOSE_NOTE)]
 _QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated")
 _FEEDBACK_COLUMNS = ("created_at", "question", "answer", "rating", "comment", "department")
 
@@ -182,8 +186,14 @@ class EscalationStore:
         assign = "status = 'answered', answer = ?, answered_by = ?"
         self._update(escalation_id, ("open", "answered"), assign, (text.strip(), coach_name))
 
-    def close(self, escalation_id: int) -> None:
-        self._update(escalation_id, ("open", "answered"), "status = 'closed'", ())
+    def close(self, escalation_id: int, note: str = "", coach_name: str = "") -> None:
+        """Close, with a note for the colleague (why, or where to go instead) when the coach writes one."""
+        assign = "status = 'closed', close_note = ?, closed_by = ?"
+        self._update(escalation_id, ("open", "answered"), assign, (note.strip(), coach_name))
+
+    def set_asker(self, escalation_id: int, name: str, contact: str) -> None:
+        """The name and contact a colleague leaves after "Doorgestuurd naar je digicoach" (while it is open)."""
+        self._update(escalation_id, ("open",), "asker_name = ?, asker_contact = ?", (name.strip(), contact.strip()))
 
     def hand_over(self, escalation_id: int, coach: Coach) -> None:
         # The right-hand coach_name is the old value: SQLite evaluates the whole SET list before assigning.
@@ -192,14 +202,16 @@ class EscalationStore:
         logger.info("escalation #%d handed over to %s", escalation_id, coach.name)
 
     def answered_for(self, ids: Iterable[int]) -> list[Escalation]:
+        return [e for e in self.for_asker(ids) if e.answer]
+
+    def for_asker(self, ids: Iterable[int]) -> list[Escalation]:
+        """The escalations a colleague's browser remembers, oldest first, as they stand now (status, coach)."""
         wanted = sorted({int(i) for i in ids})
         if not wanted:
             return []
         marks = ", ".join("?" * len(wanted))
         with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT * FROM escalations WHERE id IN ({marks}) AND answer != '' ORDER BY id", wanted
-            ).fetchall()
+            rows = conn.execute(f"SELECT * FROM escalations WHERE id IN ({marks}) ORDER BY id", wanted).fetchall()
         return [_to_escalation(r) for r in rows]
 
     def log_question(self, question: str, department: str | None, confidence: float, escalated: bool) -> int:
@@ -222,6 +234,21 @@ class EscalationStore:
         row = (now(), mask_pii(question), mask_pii(answer), rating, mask_pii(comment), department or "")
         with self._write() as conn:
             return _insert(conn, "feedback", dict(zip(_FEEDBACK_COLUMNS, row, strict=True)))
+
+    def update_feedback(self, feedback_id: int, rating: int, comment: str) -> None:
+        """The colleague changed their mind (👍 to 👎) or wrote why after the thumb: the same row, the same answer."""
+        if rating not in (1, -1):
+            raise RecordError(f"rating moet +1 of -1 zijn, niet {rating!r} (invalid rating)")
+        with self._write() as conn:
+            found = conn.execute("UPDATE feedback SET rating = ?, comment = ? WHERE id = ?",
+                                 (rating, mask_pii(comment), int(feedback_id))).rowcount
+        if not found:
+            raise RecordError(f"onbekende feedback #{feedback_id} (unknown feedback)")
+
+    def feedback(self, feedback_id: int) -> Feedback | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM feedback WHERE id = ?", (int(feedback_id),)).fetchone()
+        return Feedback(**dict(row)) if row else None
 
     def negative_feedback(self, limit: int = 100) -> list[Feedback]:
         """Newest first."""

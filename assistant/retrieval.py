@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -32,6 +32,7 @@ class Retrieved:
     best_dense: float = 0.0
     second_dense: float = 0.0  # best dense similarity of the next document
     bm25_top: list[str] = field(default_factory=list)  # documents ranked by BM25 alone
+    vector: np.ndarray | None = None  # the question's vector, for scoring windows without encoding again
 
 
 def chunk_from_stored(stored: StoredChunk) -> Chunk:
@@ -86,7 +87,7 @@ class Retriever:
         # BM25 always runs (a few ms): even unweighted, its agreement with dense feeds confidence.
         sparse = self._bm25.top(question, s.candidates)
         fused = fuse(dense, sparse, s.bm25_weight) if s.bm25_weight > 0 else sorted(dense, key=lambda d: -d[1])
-        return self._assemble(fused, dict(dense), sparse)
+        return replace(self._assemble(fused, dict(dense), sparse), vector=vector)
 
     def _assemble(self, fused: list[tuple[int, float]], dense: dict[int, float],
                   sparse: list[tuple[int, float]]) -> Retrieved:

@@ -17,8 +17,10 @@ from assistant.answering import Draft, compose_extractive
 from assistant.config import Settings
 from assistant.embedding import EmbeddingModel
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
-from assistant.escalation import CoachDirectory, Mailer
+from assistant.escalation import CoachDirectory
+from assistant.mail import Mailer
 from assistant.records import EscalationStore
+from assistant.referral import Match, Referrals, greeting_reply
 from assistant.retrieval import Retrieved, Retriever
 from assistant.store import ChromaStore
 from assistant.types import Answer
@@ -63,7 +65,8 @@ def visible_text(text: str) -> str:
 class Assistant:
     def __init__(self, settings: Settings, embedder: EmbeddingModel, store: ChromaStore,
                  directory: CoachDirectory, records: EscalationStore, mailer: Mailer | None = None,
-                 llm: Any = None, model_check: Callable[[], str] | None = None) -> None:
+                 llm: Any = None, model_check: Callable[[], str] | None = None,
+                 referrals: Referrals | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.store = store
@@ -73,6 +76,7 @@ class Assistant:
         self.llm = llm
         # The installed model's files ("" = complete). Only for a model this assistant loaded itself.
         self.model_check = model_check
+        self.referrals = referrals
         self.retriever = Retriever(settings, store, embedder.name, embedder.dimension)
 
     def retrieve(self, question: str) -> Retrieved:
@@ -85,6 +89,9 @@ class Assistant:
         cleaned = clean_question(question, self.settings.max_question_chars)
         if cleaned.refused:
             return Answer(question=cleaned.text, text="", citations=(), confidence=0.0, notice=cleaned.notice)
+        greeting = "" if escalate else greeting_reply(cleaned.text)
+        if greeting:
+            return Answer(question=cleaned.text, text=greeting, citations=(), confidence=0.0, band="greeting")
         found = self.retrieve(cleaned.text)
         draft, notice = self._draft(cleaned.text, found)
         conf = confidence.score(self.retriever.signals(found, draft.coverage))
@@ -93,7 +100,10 @@ class Assistant:
             notice=" ".join(filter(None, (cleaned.notice, notice))),
             retrieved=tuple(found.documents[:20]),
         )
-        if escalate or conf < self.settings.confidence_threshold or not draft.text:
+        referral = None if escalate or self.referrals is None else self.referrals.match(found.vector, found.best_dense)
+        if referral is not None:
+            answer = refer(answer, referral)
+        elif escalate or conf < self.settings.confidence_threshold or not draft.text:
             try:
                 answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate)
             except StorageError as exc:  # never acknowledge an escalation that was not stored
@@ -114,7 +124,9 @@ class Assistant:
     def escalate(self, answer: Answer, department: str | None, asker_name: str = "",
                  asker_contact: str = "") -> Answer:
         """The colleague pressed 'Vraag het aan mijn digicoach' under an answer they already got."""
-        draft = Draft(text=answer.text, citations=answer.citations, coverage=0.0, answerer="extractive")
+        # A referral's pointer is no draft for the coach: they start from the question.
+        text = "" if answer.band == "referred" else answer.text
+        draft = Draft(text=text, citations=answer.citations, coverage=0.0, answerer="extractive")
         return self._escalate(answer, draft, department, asker_name, asker_contact, by_request=True)
 
     def _escalate(self, answer: Answer, draft: Draft, department: str | None, asker_name: str,
@@ -134,8 +146,22 @@ class Assistant:
         if by_request and answer.text:
             text = answer.text  # keep what they already read; the notice says who picks it up
         return replace(answer, text=text, citations=answer.citations if by_request else (),
-                       escalated=True, escalation_id=escalation_id, coach=route.coach.name,
+                       escalated=True, band="escalated", escalation_id=escalation_id, coach=route.coach.name,
                        notice=" ".join(filter(None, (answer.notice, route.message() if by_request else ""))))
+
+    def answer_escalation(self, escalation_id: int, text: str, coach: str, link: str = "") -> bool:
+        """The coach's answer, stored, and mailed to the colleague when they left an e-mail address. True = mailed."""
+        self.records.answer(escalation_id, text, coach)
+        return self._tell_colleague(escalation_id, link)
+
+    def close_escalation(self, escalation_id: int, note: str, coach: str, link: str = "") -> bool:
+        """Closed without an answer; a closing note is mailed like an answer. True = mailed."""
+        self.records.close(escalation_id, note, coach)
+        return bool(note.strip()) and self._tell_colleague(escalation_id, link)
+
+    def _tell_colleague(self, escalation_id: int, link: str) -> bool:
+        escalation = self.records.get(escalation_id)
+        return bool(self.mailer and escalation and self.mailer.send_outcome(escalation, link))
 
     def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:
         log.error("Escalation not stored: %s", exc)
@@ -172,6 +198,12 @@ class Assistant:
         degraded = status["llm"] == "onbereikbaar" or problem
         status["status"] = ("beperkt" if degraded else "ok") if core else "problemen"
         return status
+
+
+def refer(answer: Answer, match: Match) -> Answer:
+    """A question for another service: its pointer instead of an answer, and no escalation unless asked."""
+    log.info("Referred to %s (%.3f vs corpus %.3f)", match.referral.id, match.similarity, match.corpus)
+    return replace(answer, text=match.referral.message(), citations=(), band="referred", referral=match.referral.id)
 
 
 def disk_status(data_dir: Path, min_free_mb: int = 200) -> dict[str, Any]:
@@ -226,4 +258,6 @@ def build_assistant(settings: Settings, embedder: EmbeddingModel | None = None,
         mailer=Mailer.from_settings(settings),
         llm=LLMAnswerer.from_settings(settings),
         model_check=model_check,
+        referrals=Referrals(settings.referrals_file, embedder, settings.referral_margin,
+                            settings.referral_min_similarity),
     )

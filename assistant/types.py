@@ -13,6 +13,10 @@ _MARKER_AND_SPACE = re.compile(r"[ \t]*" + CITATION_MARKER.pattern, re.IGNORECAS
 
 DocType = Literal["tip", "handleiding", "overleg", "document"]
 Status = Literal["open", "answered", "closed"]  # of an escalation
+# What the colleague gets: an answer, an answer shown under "not sure" with the coach one click away,
+# or an escalation to the coach; and two that are no digicoach question at all: a pointer to the service that
+# helps (a referral list the coordinator keeps next to coaches.yaml) and a friendly prompt after a greeting.
+Band = Literal["answer", "unsure", "escalated", "referred", "greeting"]
 
 
 def cited_numbers(text: str) -> list[int]:
@@ -106,6 +110,8 @@ class Answer:
     coach: str = ""
     notice: str = ""  # a Dutch note for the colleague (e.g. "je vraag werd ingekort")
     retrieved: tuple[tuple[str, float], ...] = ()  # (source, fused score) per document, ranked
+    band: Band = "answer"
+    referral: str = ""  # the id of the referral (band "referred")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +120,8 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "confidence": round(self.confidence, 4),
             "escalated": self.escalated,
+            "band": self.band,
+            "referral": self.referral,
             "escalation_id": self.escalation_id,
             "coach": self.coach,
             "notice": self.notice,
@@ -142,3 +150,5 @@ class Escalation:
     answer: str
     answered_by: str
     handed_over_from: str
+    close_note: str = ""  # what the coach told the colleague when closing without an answer
+    closed_by: str = ""

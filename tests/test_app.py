@@ -118,7 +118,7 @@ def test_chat_answers_with_a_citation(web: Web) -> None:
     from gradio_client import Client
 
     client = Client(f"{web.url}/", verbose=False)
-    html, _ids, _status = client.predict(BADGE_QUESTION, "burgerzaken", "", "", [], api_name="/vraag")
+    html = client.predict(BADGE_QUESTION, "burgerzaken", [], "", api_name="/vraag")[0]
     assert 'class="dh-sources"' in html and "Bronnen" in html
     assert "Printen met je badge" in html
     assert "<details>" in html and "Toon de geciteerde passage" in html
@@ -129,20 +129,21 @@ def test_chat_escalates_on_request_and_escapes_the_question(web: Web) -> None:
 
     client = Client(f"{web.url}/", verbose=False)
     question = "<img src=x onerror=alert(1)> hoe zet ik mijn status in teams op afwezig"
-    html, _, _ = client.predict(question, "burgerzaken", "", "", [], api_name="/vraag")
+    html = client.predict(question, "burgerzaken", [], "", api_name="/vraag")[0]
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    html, ids, status = client.predict("burgerzaken", "Jan", "jan@example.org", [], api_name="/escaleer")
+    html, ids, status, mine = client.predict("burgerzaken", [], api_name="/escaleer")
     assert "Doorgestuurd naar je digicoach" in html and COACH in html and "?vraag=" in html
     escalation_id = json.loads(ids)[-1] if isinstance(ids, str) else ids[-1]
     stored = web.assistant.records.get(escalation_id)
-    assert stored.question.startswith("<img") and stored.asker_name == "Jan" and stored.coach_name == COACH
+    assert stored.question.startswith("<img") and stored.coach_name == COACH
     assert "doorgegeven aan An Declercq" in status
+    assert "Mijn vragen" in mine and f'data-vraag="{escalation_id}"' in mine and "<img src=x" not in mine
 
 
 def test_chat_asks_for_a_department_first(web: Web) -> None:
     from gradio_client import Client
 
-    html, _, _ = Client(f"{web.url}/", verbose=False).predict(BADGE_QUESTION, None, "", "", [], api_name="/vraag")
+    html = Client(f"{web.url}/", verbose=False).predict(BADGE_QUESTION, None, [], "", api_name="/vraag")[0]
     assert "Kies eerst je dienst" in html
 
 
@@ -155,7 +156,7 @@ def test_index_missing_gives_a_dutch_message_not_a_traceback(tmp_path: Path, emb
     corpus = tmp_path / "corpus"
     shutil.copytree(Path(__file__).parent / "fixtures" / "corpus", corpus)
     assistant = build_assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "data"), embedder=embedder)
-    html = ChatPage(Services.build(assistant), "geheim").ask(BADGE_QUESTION, "ict", "", "", [],
+    html = ChatPage(Services.build(assistant), "geheim").ask(BADGE_QUESTION, "ict", [], [], "", None,
                                                              progress=lambda *a, **k: None)[0]
     assert "Er ging iets mis" in html and "zoekindex" in html and "Wat kun je doen?" in html
     assert "Traceback" not in html and "Jonas Verstraete" in html  # the ICT coach to contact
@@ -288,10 +289,12 @@ def test_coach_answer_reaches_the_colleague(web: Web) -> None:
         coach.close(answer.escalation_id, gr.Request())  # no user: refused
     chat = ChatPage(Services.build(web.assistant), load_secret(web.settings.data_dir))
     request = SimpleNamespace(query_params={"vraag": sign_id(chat.secret, answer.escalation_id)})
-    _, html, ids = chat.on_load("burgerzaken", [], request)
+    _, top, mine, ids = chat.on_load("burgerzaken", [], request)
+    html = top + mine
     assert answer.escalation_id in ids and "Herstart de scanner &lt;script&gt;" in html and "<script>" not in html
-    _, html, _ = chat.on_load("burgerzaken", [], SimpleNamespace(query_params={"vraag": f"{answer.escalation_id}.0"}))
-    assert "Herstart" not in html  # a forged link shows nothing
+    _, top, mine, _ = chat.on_load("burgerzaken", [], SimpleNamespace(
+        query_params={"vraag": f"{answer.escalation_id}.0"}))
+    assert "Herstart" not in top + mine and "klopt niet" in top  # a forged link shows nothing of the question
 
 
 def test_hand_over_and_close(web: Web) -> None:

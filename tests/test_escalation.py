@@ -17,7 +17,8 @@ from chroma_server import free_port
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.escalation import Coach, CoachDirectory, Mailer, Route, mask_pii
+from assistant.escalation import Coach, CoachDirectory, Route, mask_pii
+from assistant.mail import Mailer
 from assistant.records import SCHEMA_VERSION, Escalation, EscalationStore
 from assistant.types import Citation
 

@@ -706,7 +706,7 @@ def test_feedback_keeps_no_personal_data(ingested_dir: Path, tmp_path: Path, cap
         for question in PII_QUESTIONS:
             answer = assistant.ask(question, "ict")
             comment = f"klopt niet, bel me op {PII['vast']} of mail {PII['e-mail']} ({PII['rijksregisternummer']})"
-            assert "ok" in page.feedback(answer, comment, "ict", -1)
+            assert "dh-ok" in page.rate(answer, ["<p>antwoord</p>"], None, comment, "ict", -1)[0]
     rows = assistant.records.negative_feedback()
     assert len(rows) == len(PII_QUESTIONS)
     for row in rows:

@@ -1,4 +1,5 @@
-"""The chat page for staff (no login): pick your department, ask, read the sources, rate, escalate."""
+"""The chat page for staff (no login): pick your department, ask, read the sources, rate, escalate, and follow
+your questions to the coach in "Mijn vragen"."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import DigihulpError
+from assistant.mail import mail_address
 from assistant.types import Answer
 from assistant.ui import render
+from assistant.ui.chat_feedback import AnswerFeedback, Given, Outcome
+from assistant.ui.chat_layout import Layout
+from assistant.ui.my_questions import linked_html, my_questions_html
 from assistant.ui.services import Services
 from assistant.ui.session import sign_id, unsign_id
 
@@ -17,9 +22,12 @@ log = logging.getLogger(__name__)
 
 OTHER_DEPT = "andere"
 MAX_REMEMBERED = 30
-HEADER = """<div style="margin-bottom:.3em"><h1 style="margin:0">digihulp</h1>
-<p style="margin:.2em 0 0 0">Stel je vraag over Outlook, Teams, printen, aanmelden, ... Ik zoek het antwoord in de tips
-en handleidingen van de digicoaches. Weet ik het niet zeker, dan geef ik je vraag door aan je digicoach.</p></div>"""
+MAX_TURNS = 20  # of one visit kept on the page (and in server memory)
+SITE_LABEL = {"stadhuis": "Stadhuis", "welzijnshuis": "Welzijnshuis"}
+
+
+def _show(visible: bool) -> Any:
+    return gr.update(visible=visible)
 
 
 class ChatPage:
@@ -30,11 +38,21 @@ class ChatPage:
         self.directory = services.directory
         self.records = services.records
         self.secret = secret
+        self.feedback = AnswerFeedback(services.records)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
-        depts = sorted(self.directory.departments(), key=lambda d: d.name.casefold())
-        return [(d.name, d.id) for d in depts] + [("Andere dienst / weet ik niet", OTHER_DEPT)]
+        """Grouped by site (stadhuis first), each with the other names colleagues search it by: the picker
+        filters on the label, so "welzijn" finds every department of the welzijnshuis and "ocmw" the social
+        service."""
+        order = {site: i for i, site in enumerate(SITE_LABEL)}
+        depts = sorted(self.directory.departments(), key=lambda d: (order.get(d.site, 9), d.name.casefold()))
+        choices = []
+        for d in depts:
+            label = f"{SITE_LABEL.get(d.site, d.site)} › {d.name}"
+            extra = [a for a in d.aliases if a.casefold() not in label.casefold()]
+            choices.append((label + (f" ({', '.join(extra)})" if extra else ""), d.id))
+        return [*choices, ("Andere dienst / weet ik niet", OTHER_DEPT)]
 
     def _known(self, department: str | None) -> str | None:
         if department == OTHER_DEPT:
@@ -48,9 +66,19 @@ class ChatPage:
         return (f"Probeer het over enkele minuten opnieuw. Lukt het dan nog niet, contacteer je digicoach "
                 f"{coach.name} ({coach.email}{phone}).")
 
+    def link(self, escalation_id: int) -> str:
+        return f"?vraag={sign_id(self.secret, escalation_id)}"
+
     def _answer_html(self, answer: Answer) -> str:
         token = sign_id(self.secret, answer.escalation_id) if answer.escalation_id else ""
         return render.answer_html(answer, token)
+
+    def _mine(self, ids: list[int]) -> str:
+        try:
+            return my_questions_html(self.records.for_asker(ids), self.directory.days_for, self.link)
+        except Exception:
+            log.exception("Could not read the colleague's questions")
+            return ""
 
     @staticmethod
     def _remember(ids: Any, new_id: int | None) -> list[int]:
@@ -59,121 +87,129 @@ class ChatPage:
             kept.append(int(new_id))
         return kept[-MAX_REMEMBERED:]
 
+    @staticmethod
+    def _turns(turns: Any) -> list[str]:
+        return [str(t) for t in (turns or [])][-MAX_TURNS:]
+
+    def _panels(self, answer: Answer | None) -> tuple[Any, ...]:
+        """Visibility under the latest answer: (after, rate, escalate button, contact box)."""
+        if answer is None or answer.band == "greeting" or not (answer.text or answer.escalated):
+            return _show(False), _show(False), gr.update(visible=False), _show(False)
+        rate = bool(answer.citations) and answer.band not in ("referred", "greeting")
+        label = "Toch aan mijn digicoach vragen" if answer.band == "referred" else "Vraag het aan mijn digicoach"
+        return (_show(True), _show(rate), gr.update(visible=not answer.escalated, value=label),
+                _show(answer.escalated and answer.escalation_id is not None))
+
     # -- handlers -----------------------------------------------------------------------------------------
-    def ask(self, question: str, department: str | None, name: str, contact: str, ids: Any,
+    def ask(self, question: str, department: str | None, ids: Any, turns: Any, comment: str, given: Given | None,
             progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
-        hidden = gr.update(visible=False)
+        turns = self._turns(turns)
+        self.feedback.settle(len(turns), given, comment)
         if not self._known(department):
-            return render.box("Kies eerst je dienst bovenaan, dan weet ik wie je digicoach is.", "notice"), \
-                None, ids, hidden, hidden, ""
+            said = "Kies eerst je dienst bovenaan, dan weet ik wie je digicoach is."
+            return self._reply(turns, render.box(said, "notice"), None, ids, question, said)
         progress(0.1, desc="Ik zoek in de tips en handleidingen…")
         try:
-            answer = self.assistant.ask(question or "", department, asker_name=(name or "").strip(),
-                                        asker_contact=(contact or "").strip())
+            answer = self.assistant.ask(question or "", department)
         except DigihulpError as exc:
             log.warning("Question not answered: %s", exc)
-            return render.error_box(str(exc), self.what_to_do(department)), None, ids, hidden, hidden, ""
+            html = render.error_box(str(exc), self.what_to_do(department))
+            return self._reply(turns, html, None, ids, question, f"Er ging iets mis. {exc}")
         except Exception:
             log.exception("Unexpected error while answering")
             message = "Er liep iets onverwachts fout bij het zoeken."
-            return render.error_box(message, self.what_to_do(department)), None, ids, hidden, hidden, ""
-        answered = bool(answer.text or answer.escalated)
-        return (self._answer_html(answer), answer if answered else None, self._remember(ids, answer.escalation_id),
-                gr.update(visible=answered), gr.update(visible=answered and not answer.escalated), "")
+            html = render.error_box(message, self.what_to_do(department))
+            return self._reply(turns, html, None, ids, question, message)
+        return self._reply(turns, self._answer_html(answer), answer, ids, "")
 
-    def escalate(self, answer: Answer | None, department: str | None, name: str, contact: str,
-                 ids: Any) -> tuple[Any, ...]:
+    def _reply(self, turns: list[str], html: str, answer: Answer | None, ids: Any, question: str,
+               said: str = "") -> tuple[Any, ...]:
+        """Outputs of a question: the conversation with this turn added, a fresh feedback state and an empty comment
+        box; the question stays in its box only when it was not answered (to try again)."""
+        answered = answer if answer is not None and (answer.text or answer.escalated) else None
+        turns = [*turns, html][-MAX_TURNS:]
+        new_ids = self._remember(ids, answer.escalation_id if answer else None)
+        mine = self._mine(new_ids) if answer is not None and answer.escalation_id else gr.skip()
+        live = render.live_text(answer) if answer is not None else f"<p>{render.esc(said)}</p>"
+        return (render.conversation_html(turns), turns, answered, new_ids, *self._panels(answered), "", "", None,
+                question, mine, live, "")
+
+    def escalate(self, answer: Answer | None, department: str | None, ids: Any, turns: Any) -> tuple[Any, ...]:
+        turns = self._turns(turns)
         if answer is None:
-            return gr.skip(), answer, ids, gr.skip(), render.box("Stel eerst een vraag.", "notice")
+            return gr.skip(), turns, answer, ids, gr.skip(), gr.skip(), render.box("Stel eerst een vraag."), gr.skip()
         if answer.escalated:
-            return gr.skip(), answer, ids, gr.update(visible=False), render.box(
-                f"Je vraag ligt al bij {answer.coach}.", "ok")
+            return (gr.skip(), turns, answer, ids, gr.update(visible=False), gr.skip(),
+                    render.box(f"Je vraag ligt al bij {answer.coach}.", "ok"), gr.skip())
         try:
-            done = self.assistant.escalate(answer, department if self._known(department) else None,
-                                           (name or "").strip(), (contact or "").strip())
+            done = self.assistant.escalate(answer, department if self._known(department) else None)
         except Exception:
             log.exception("Escalation failed")
-            return gr.skip(), answer, ids, gr.skip(), render.error_box(
-                "Je vraag kon niet doorgegeven worden.", self.what_to_do(department))
-        return (self._answer_html(done), done, self._remember(ids, done.escalation_id), gr.update(visible=False),
-                render.box(f"Je vraag is doorgegeven aan {done.coach}.", "ok"))
+            return gr.skip(), turns, answer, ids, gr.skip(), gr.skip(), render.error_box(
+                "Je vraag kon niet doorgegeven worden.", self.what_to_do(department)), gr.skip()
+        turns = [*turns[:-1], self._answer_html(done)] if turns else [self._answer_html(done)]
+        ids = self._remember(ids, done.escalation_id)
+        return (render.conversation_html(turns), turns, done, ids, gr.update(visible=False), _show(True),
+                render.box(f"Je vraag is doorgegeven aan {done.coach}.", "ok"), self._mine(ids))
 
-    def feedback(self, answer: Answer | None, comment: str, department: str | None, rating: int) -> str:
-        if answer is None:
-            return render.box("Stel eerst een vraag.", "notice")
+    def contact(self, answer: Answer | None, name: str, contact: str, ids: Any) -> tuple[str, Any]:
+        """Name and contact, asked after "Doorgestuurd naar je digicoach"; an e-mail address gets the answer."""
+        name, contact = (name or "").strip()[:120], (contact or "").strip()[:120]
+        if answer is None or not answer.escalation_id:
+            return render.box("Stel eerst een vraag.", "notice"), gr.skip()
+        if not name and not contact:
+            return render.box("Vul je naam of je e-mailadres in.", "notice"), gr.skip()
+        if "@" in contact and not mail_address(contact):
+            return render.box("Dit e-mailadres lijkt niet te kloppen. Kijk het even na.", "notice"), gr.skip()
         try:
-            self.records.add_feedback(answer.question, answer.text, rating, (comment or "").strip()[:2000],
-                                                self._known(department))
+            self.records.set_asker(answer.escalation_id, name, contact)
+        except DigihulpError:
+            return render.box("Je digicoach heeft je vraag al behandeld: kijk bij 'Mijn vragen'.", "notice"), gr.skip()
+        except Exception:
+            log.exception("Could not store the asker's contact")
+            return render.error_box("Je gegevens konden niet bewaard worden.", "Probeer het zo meteen opnieuw."), \
+                gr.skip()
+        first = answer.coach.split()[0] if answer.coach else "je digicoach"
+        if mail_address(contact):
+            said = f"Bewaard. Je krijgt een mail op {contact} zodra {first} je vraag beantwoord heeft."
+        else:
+            said = f"Bewaard. {first} weet nu wie de vraag stelde" + (f" en kan je bereiken op {contact}." if contact
+                                                                        else ".")
+        return render.box(said, "ok"), self._mine(self._remember(ids, None))
+
+    def rate(self, answer: Answer | None, turns: Any, given: Given | None, comment: str, department: str | None,
+             rating: int) -> tuple[Any, ...]:
+        try:
+            done = self.feedback.rate(answer, len(self._turns(turns)), given, rating, comment, self._known(department))
         except Exception:
             log.exception("Could not store feedback")
-            return render.error_box("Je feedback kon niet bewaard worden.", "Probeer het later nog eens.")
-        thanks = "Fijn dat het hielp!" if rating > 0 else "Bedankt, de digicoaches bekijken dit antwoord."
-        return render.box(thanks, "ok")
+            done = Outcome(given, "Je feedback kon niet bewaard worden. Probeer het later nog eens.", "error")
+        return render.box(done.message, done.kind), done.given, gr.skip()
+
+    def send_comment(self, answer: Answer | None, turns: Any, given: Given | None, comment: str) -> tuple[Any, ...]:
+        try:
+            done = self.feedback.comment(answer, len(self._turns(turns)), given, comment)
+        except Exception:
+            log.exception("Could not store the comment")
+            done = Outcome(given, "Je opmerking kon niet bewaard worden. Probeer het later nog eens.", "error")
+        return render.box(done.message, done.kind), done.given, "" if done.clear else gr.skip()
 
     def on_load(self, department: str | None, ids: Any, request: gr.Request) -> tuple[Any, ...]:
-        """Restore the department and show coach answers to earlier questions (or to ?vraag=<link>)."""
+        """Restore the department, show "Mijn vragen" and, for a ?vraag=<link>, that question on top."""
         ids = self._remember(ids, None)
-        linked = unsign_id(self.secret, request.query_params.get("vraag") if request else None)
-        if linked is not None:
+        token = request.query_params.get("vraag") if request else None
+        top = ""
+        if token is not None:
+            linked = unsign_id(self.secret, token)
             ids = self._remember(ids, linked)
-        try:
-            answered = self.records.answered_for(ids)
-        except Exception:
-            log.exception("Could not read coach answers")
-            answered = []
-        waiting = ""
-        if linked is not None and all(e.id != linked for e in answered):
-            waiting = render.box(f"Je vraag #{linked} is nog niet beantwoord. Kom later nog eens kijken.", "notice")
+            try:
+                found = self.records.get(linked) if linked is not None else None
+            except DigihulpError:
+                log.exception("Could not read question #%s", linked)
+                found = None
+            top = linked_html(found, linked, self.directory.days_for, self.link(linked) if linked else "")
         dept = department if self._known(department) else None
-        return gr.update(value=dept), waiting + render.coach_answers_html(answered), ids
+        return gr.update(value=dept), top, self._mine(ids), ids
 
-    # -- layout -------------------------------------------------------------------------------------------
     def blocks(self) -> gr.Blocks:
-        with gr.Blocks(title="digihulp", analytics_enabled=False) as demo:
-            gr.HTML(HEADER)
-            c: dict[str, Any] = {"demo": demo}
-            c["dept_store"] = gr.BrowserState("", storage_key="digihulp_dienst", secret=self.secret)
-            c["ids_store"] = gr.BrowserState([], storage_key="digihulp_vragen", secret=self.secret)
-            c["answer_state"] = gr.State(None)
-            c["dept"] = gr.Dropdown(self.department_choices(), value=None, label="Jouw dienst", elem_id="dh-dienst",
-                                    info="We onthouden je keuze in deze browser. Je kunt ze altijd wijzigen.")
-            c["coach_answers"] = gr.HTML("", elem_id="dh-coach-answers")
-            with gr.Row(equal_height=True):
-                c["question"] = gr.Textbox(label="Je vraag", placeholder="bv. Hoe print ik met mijn badge?", lines=2,
-                                           max_lines=6, scale=5, elem_id="dh-vraag")
-                c["ask_btn"] = gr.Button("Vraag", variant="primary", scale=1, elem_id="dh-vraag-knop")
-            c["answer"] = gr.HTML("", elem_id="dh-antwoord")
-            self._after_answer(c)
-            self._wire(c)
-        return demo
-
-    @staticmethod
-    def _after_answer(c: dict[str, Any]) -> None:
-        with gr.Accordion("Je naam en contactgegevens voor de digicoach (niet verplicht)", open=False), gr.Row():
-            c["name"] = gr.Textbox(label="Naam", max_length=120)
-            c["contact"] = gr.Textbox(label="E-mail of telefoon", max_length=120)
-        with gr.Column(visible=False) as c["after"]:
-            gr.HTML("<strong>Was dit antwoord nuttig?</strong>")
-            with gr.Row():
-                c["up"] = gr.Button("👍 Ja", size="sm", elem_id="dh-duim-op")
-                c["down"] = gr.Button("👎 Nee", size="sm", elem_id="dh-duim-neer")
-                c["esc_btn"] = gr.Button("Vraag het aan mijn digicoach", elem_id="dh-escaleer")
-            c["comment"] = gr.Textbox(label="Opmerking bij je 👍 / 👎 (niet verplicht)", max_length=2000,
-                                      elem_id="dh-opmerking")
-            c["status"] = gr.HTML("", elem_id="dh-status")
-
-    def _wire(self, c: dict[str, Any]) -> None:
-        ask_in = [c["question"], c["dept"], c["name"], c["contact"], c["ids_store"]]
-        ask_out = [c["answer"], c["answer_state"], c["ids_store"], c["after"], c["esc_btn"], c["status"]]
-        progress: dict[str, Any] = {"show_progress": "full", "show_progress_on": [c["answer"]]}
-        c["ask_btn"].click(self.ask, ask_in, ask_out, api_name="vraag", **progress)
-        c["question"].submit(self.ask, ask_in, ask_out, api_visibility="private", **progress)
-        c["esc_btn"].click(self.escalate, [c["answer_state"], c["dept"], c["name"], c["contact"], c["ids_store"]],
-                           [c["answer"], c["answer_state"], c["ids_store"], c["esc_btn"], c["status"]],
-                           api_name="escaleer")
-        for button, rating in ((c["up"], 1), (c["down"], -1)):
-            button.click(lambda a, m, d, r=rating: self.feedback(a, m, d, r),
-                         [c["answer_state"], c["comment"], c["dept"]], c["status"], api_visibility="private")
-        c["dept"].change(lambda d: d, c["dept"], c["dept_store"], api_visibility="private", show_progress="hidden")
-        c["demo"].load(self.on_load, [c["dept_store"], c["ids_store"]], [c["dept"], c["coach_answers"],
-                                                                          c["ids_store"]], api_visibility="private")
+        return Layout(self).blocks()
