@@ -73,14 +73,14 @@ def start_web(root: Path, settings: Any, embedder: Any) -> Iterator[Web]:
     from assistant.auth import AccountStore
     from assistant.service import build_assistant
     from assistant.ui import create_app
-    from assistant.ui.session import LoginGuard, SessionStore
+    from assistant.ui.session import LoginBackoff, SessionStore
 
     AccountStore(settings.accounts_file).add(COACH, PASSWORD, "burgerzaken")
     assistant = build_assistant(settings, embedder=embedder)  # like the `assistant` fixture, one per module
     login_clock, session_clock = FakeClock(), FakeClock()
     evals = settings.escalation_evals_file
-    app = create_app(settings, assistant, guard=LoginGuard(clock=login_clock),
-                     sessions=SessionStore(settings.session_hours, clock=session_clock))
+    app = create_app(settings, assistant, backoff=LoginBackoff(clock=login_clock),
+                     sessions=SessionStore(settings.db_path, settings.session_hours, clock=session_clock))
     for url in serve(app):
         yield Web(url, settings, assistant, login_clock, session_clock, evals, root)
 
@@ -88,11 +88,16 @@ def start_web(root: Path, settings: Any, embedder: Any) -> Iterator[Web]:
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory, ingested_dir: Path) -> Iterator[Web]:
     root = tmp_path_factory.mktemp("web")
-    yield from start_web(root, fake_copy(ingested_dir, root), HashEmbedder())
+    # Behind a (test) reverse proxy on 127.0.0.1: X-Forwarded-For makes requests come from other colleagues.
+    settings = fake_copy(ingested_dir, root).model_copy(update={"trusted_proxies": "127.0.0.1"})
+    yield from start_web(root, settings, HashEmbedder())
 
 
-def login(url: str, name: str = COACH, password: str = PASSWORD) -> httpx.Response:
-    return httpx.post(f"{url}/login", data={"naam": name, "wachtwoord": password}, follow_redirects=False)
+def login(url: str, name: str = COACH, password: str = PASSWORD, client: str = "",
+          headers: dict[str, str] | None = None) -> httpx.Response:
+    headers = {**({"X-Forwarded-For": client} if client else {}), **(headers or {})}
+    return httpx.post(f"{url}/login", data={"naam": name, "wachtwoord": password}, headers=headers,
+                      follow_redirects=False)
 
 
 def coach_request(name: str = COACH) -> gr.Request:
@@ -238,15 +243,36 @@ def test_login_from_another_site_is_refused(web: Web) -> None:
     assert response.status_code == 403 and "digihulp_session" not in response.cookies
 
 
-def test_rate_limit_after_five_wrong_passwords(web: Web) -> None:
+def test_wrong_passwords_slow_down_that_client_but_never_lock_the_account(web: Web) -> None:
+    """Issue 12 point 12: a colleague typing a coach's name with wrong passwords cannot lock the coach out."""
     web.login_clock.now += 3600  # forget failures of other tests
     for _ in range(5):
-        assert login(web.url, password="fout-fout-fout").status_code == 401
-    locked = login(web.url)  # even the right password is refused while locked
-    assert locked.status_code == 429 and "Te veel mislukte pogingen" in locked.text
-    assert "digihulp_session" not in locked.cookies
-    web.login_clock.now += 301
+        assert login(web.url, password="fout-fout-fout", client="10.1.1.1").status_code == 401
+    waiting = login(web.url, client="10.1.1.1")  # even the right password waits out the backoff
+    assert waiting.status_code == 429 and "Te veel mislukte pogingen vanaf dit toestel" in waiting.text
+    assert "digihulp_session" not in waiting.cookies
+    assert login(web.url, client="10.2.2.2").status_code == 303  # the coach, on their own pc: not locked
+    web.login_clock.now += 2.5  # the first wait is 2 s
+    assert login(web.url, client="10.1.1.1").status_code == 303
+
+
+def test_behind_a_trusted_proxy_one_client_does_not_slow_down_everyone(web: Web) -> None:
+    web.login_clock.now += 3600
+    for _ in range(8):
+        login(web.url, password="fout-fout-fout", client="10.9.9.9")
+    assert login(web.url, client="10.9.9.9").status_code == 429
+    # Without X-Forwarded-For the proxy's own address is the client: a separate one.
     assert login(web.url).status_code == 303
+    # A client cannot dodge its backoff by writing its own X-Forwarded-For: the proxy appends the real one.
+    assert login(web.url, client="1.2.3.4, 10.9.9.9").status_code == 429
+
+
+def test_secure_cookie_over_https_behind_a_trusted_proxy(web: Web) -> None:
+    def flags(response: httpx.Response) -> list[str]:
+        return [part.strip() for part in response.headers["set-cookie"].lower().split(";")]
+
+    assert "secure" not in flags(login(web.url))
+    assert "secure" in flags(login(web.url, headers={"X-Forwarded-Proto": "https"}))
 
 
 def test_session_expires(web: Web) -> None:
@@ -254,6 +280,31 @@ def test_session_expires(web: Web) -> None:
     assert httpx.get(f"{web.url}/coach/gradio_api/info", cookies=cookies).status_code == 200
     web.session_clock.now += web.settings.session_hours * 3600 + 1
     assert httpx.get(f"{web.url}/coach/gradio_api/info", cookies=cookies).status_code == 401
+    back = httpx.get(f"{web.url}/coach/", cookies=cookies, follow_redirects=True)
+    assert back.url.path == "/login" and "Je bent afgemeld, meld je opnieuw aan." in back.text
+
+
+@pytest.mark.parametrize("path", ["/coach", "/coach/"])
+def test_the_workspace_opens_with_and_without_a_trailing_slash(web: Web, path: str) -> None:
+    cookies = {"digihulp_session": login(web.url).cookies["digihulp_session"]}
+    page = httpx.get(f"{web.url}{path}?x=1", cookies=cookies, follow_redirects=True)
+    assert page.status_code == 200 and page.url.path == "/coach/" and "detail" not in page.text[:50]
+    assert "dh-relogin" in page.text  # the sign-in-again dialog's script is on the page
+
+
+def test_sessions_survive_an_app_restart(web: Web) -> None:
+    """Issue 12 point 9: sessions live in the SQLite database, so a new app on the same data keeps them."""
+    from fastapi.testclient import TestClient
+
+    from assistant.ui import create_app
+    from assistant.ui.session import SessionStore
+
+    token = login(web.url).cookies["digihulp_session"]
+    sessions = SessionStore(web.settings.db_path, web.settings.session_hours, clock=web.session_clock)
+    restarted = TestClient(create_app(web.settings, web.assistant, sessions=sessions))
+    config = restarted.get("/coach/config", cookies={"digihulp_session": token})
+    assert config.status_code == 200 and "Escalaties" in config.text
+    assert restarted.get("/coach/config", cookies={"digihulp_session": "verzonnen"}).status_code == 401
 
 
 def test_without_accounts_the_workspace_explains_how_to_create_one(web: Web, tmp_path: Path) -> None:
