@@ -142,3 +142,4 @@ class Escalation:
     answer: str
     answered_by: str
     handed_over_from: str
+    close_note: str = ""  # why a coach closed it without an answer; the colleague reads it

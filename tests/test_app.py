@@ -10,6 +10,7 @@ import json
 import shutil
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from chroma_server import free_port
 from conftest import FAKE_CONFIDENCE_THRESHOLD, FakeClock, HashEmbedder, private_settings
 
 from assistant.ui.services import Services
+from ingest import catalog
 
 COACH, PASSWORD = "An Declercq", "een-lang-testwachtwoord"
 BADGE_QUESTION = "hoe print ik met mijn badge"
@@ -326,17 +328,17 @@ def test_without_accounts_the_workspace_explains_how_to_create_one(web: Web, tmp
 
 def test_coach_answer_reaches_the_colleague(web: Web) -> None:
     from assistant.ui.chat import ChatPage
-    from assistant.ui.coach import CoachPage
+    from assistant.ui.coach_queue import QueueTab
     from assistant.ui.session import load_secret, sign_id
 
     answer = web.assistant.ask("<b>vet</b> mijn scanner piept", "burgerzaken", escalate=True)
-    coach = CoachPage(Services.build(web.assistant, SimpleNamespace(get=lambda name: None)))  # type: ignore[arg-type]
-    queue, _, detail, _ = coach.refresh("burgerzaken", "open", None)
+    coach = QueueTab(Services.build(web.assistant))
+    queue, _, detail, _ = coach.refresh("burgerzaken", "open", None, coach_request())
     assert f"#{answer.escalation_id}" in queue and "&lt;b&gt;vet&lt;/b&gt;" in queue and "<b>vet" not in detail
     message = coach.answer(answer.escalation_id, "Herstart de scanner <script>x</script>.", coach_request())
     assert "bewaard" in message
     with pytest.raises(gr.Error):
-        coach.close(answer.escalation_id, gr.Request())  # no user: refused
+        coach.close(answer.escalation_id, "", gr.Request())  # no user: refused
     chat = ChatPage(Services.build(web.assistant), load_secret(web.settings.data_dir))
     request = SimpleNamespace(query_params={"vraag": sign_id(chat.secret, answer.escalation_id)})
     _, html, ids = chat.on_load("burgerzaken", [], request)
@@ -345,22 +347,52 @@ def test_coach_answer_reaches_the_colleague(web: Web) -> None:
     assert "Herstart" not in html  # a forged link shows nothing
 
 
-def test_hand_over_and_close(web: Web) -> None:
-    from assistant.ui.coach import CoachPage
+def test_hand_over_moves_the_question_to_the_receivers_department(web: Web) -> None:
+    """Issue 12 point 7: filed under the receiver's department, in their own view, the colleague sees the coach."""
+    from assistant.ui.coach_queue import QueueTab
 
     esc_id = web.assistant.ask("mijn scanner piept altijd", "burgerzaken", escalate=True).escalation_id
-    coach = CoachPage(Services.build(web.assistant, SimpleNamespace(get=lambda name: None)))  # type: ignore[arg-type]
-    assert "doorgegeven aan Jonas Verstraete" in coach.hand_over(esc_id, "Jonas Verstraete", coach_request())
+    queue = QueueTab(Services.build(web.assistant))
+    labels = [label for label, _ in queue.handover_choices()]
+    assert labels[0].startswith("Coördinator – ")
+    assert "ICT – Jonas Verstraete (digicoach)" in labels
+    depts = [label.split(" – ")[0] for label in labels[1:]]
+    assert depts == sorted(depts, key=lambda d: (next(x.site for x in web.assistant.directory.departments()
+                                                      if x.name == d), d.casefold()))  # grouped by department
+    assert "Kies de coach" in queue.hand_over(esc_id, "onbekend:coach", coach_request())
+    message = queue.hand_over(esc_id, "ict:coach", coach_request())
+    assert "doorgegeven aan Jonas Verstraete" in message and "bij de vragen van ICT" in message
     stored = web.assistant.records.get(esc_id)
-    assert stored.coach_name == "Jonas Verstraete" and stored.handed_over_from == COACH
-    assert "gesloten" in coach.close(esc_id, coach_request())
-    assert web.assistant.records.get(esc_id).status == "closed"
-    assert "Dat lukte niet" in coach.answer(esc_id, "te laat", coach_request())
+    assert (stored.coach_name, stored.department, stored.handed_over_from) == ("Jonas Verstraete", "ict", COACH)
+    assert stored.coach_email == web.assistant.directory.get("ict").coach.email and stored.route_reason == "coach"
+    html, _, _, _ = queue.refresh("ict", "open", None, coach_request("Jonas Verstraete"))
+    assert f"#{esc_id}" in html and "Goed bezig" not in html
+    mine, _, _, _ = queue.refresh("mijn", "open", None, coach_request("Jonas Verstraete"))
+    assert f"#{esc_id}" in mine
+    assert f"#{esc_id}" not in queue.refresh("burgerzaken", "open", None, coach_request())[0]
+    assert "gesloten" in queue.close(esc_id, "Opgelost aan de telefoon.", coach_request())
+    closed = web.assistant.records.get(esc_id)
+    assert closed.status == "closed" and closed.close_note == "Opgelost aan de telefoon."
+    assert "Dat lukte niet" in queue.answer(esc_id, "te laat", coach_request())
+    with pytest.raises(gr.Error, match="Je bent afgemeld"):
+        queue.close(esc_id, "", gr.Request())  # no user: refused, in Dutch
+
+
+def test_queue_and_detail_show_department_names_not_ids(web: Web) -> None:
+    from assistant.ui.coach_queue import QueueTab
+
+    esc_id = web.assistant.ask("mijn scanner doet raar", "cultuur", escalate=True).escalation_id
+    queue = QueueTab(Services.build(web.assistant))
+    html, choices, detail, _ = queue.refresh("cultuur", "open", esc_id, coach_request())
+    assert "Cultuur en evenementen" in html and "Dienst: Cultuur en evenementen" in detail
+    assert all(" · cultuur · " not in label for label, _ in choices["choices"])
+    assert "Cultuur en evenementen" in dict(queue.department_choices())
 
 
 def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir: Path, embedder: Any) -> None:
     from assistant.service import build_assistant
     from assistant.ui.coach_corpus import CorpusTabs
+    from assistant.ui.coach_tip import TipTab
     from ingest.loaders import load_markdown, read_text
 
     settings = fake_copy(ingested_dir, tmp_path)
@@ -369,11 +401,13 @@ def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir:
     esc_id = assistant.ask(question, "cultuur", escalate=True).escalation_id
     assistant.records.answer(esc_id, "Open Instellingen > Printers en kies 'Labelprinter bib' (Brother QL).",  # type: ignore[arg-type]
                              COACH)
-    tabs, evals = CorpusTabs(Services.build(assistant)), settings.escalation_evals_file
-    title, _app, _tags, dept, body, _ = tabs.load_tip(esc_id, coach_request())
+    tabs, tip, evals = CorpusTabs(Services.build(assistant)), TipTab(Services.build(assistant)), \
+        settings.escalation_evals_file
+    assert tip.choices()[0] == (f"#{esc_id} · Cultuur en evenementen · {question}", f"vraag-{esc_id}")
+    title, _app, _tags, dept, body, _ = tip.load_tip(f"vraag-{esc_id}", coach_request())
     assert title.startswith("Hoe koppel ik") and dept == "cultuur" and "Brother QL" in body
-    message = tabs.save_tip(esc_id, "Labelprinter van de bib koppelen", "Printen", "printen, labelprinter, bib",
-                            dept, body, coach_request())
+    message = tip.save_tip(f"vraag-{esc_id}", "Labelprinter van de bib koppelen", "Printen",
+                           "printen, labelprinter, bib", dept, body, coach_request())
     assert "tips/labelprinter-van-de-bib-koppelen.md" in message
     path = settings.corpus_dir / "tips" / "labelprinter-van-de-bib-koppelen.md"
     doc = load_markdown(read_text(path), "tips/labelprinter-van-de-bib-koppelen.md", "tip")
@@ -383,10 +417,13 @@ def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir:
     assert line == {"id": f"esc-{esc_id}", "question": question,
                     "expected_sources": ["tips/labelprinter-van-de-bib-koppelen.md"], "answerable": True,
                     "department": "cultuur", "notes": line["notes"]}
-    second = tabs.save_tip(esc_id, "Labelprinter van de bib koppelen", "Printen", "", dept, body, coach_request())
-    assert "labelprinter-van-de-bib-koppelen-2.md" in second and "evaluatieset" not in second
-    assert len(evals.read_text(encoding="utf-8").splitlines()) == 1  # a second tip does not duplicate the question
-    assert "Toegevoegd: 2" in tabs.reindex(coach_request(), progress=lambda *a, **k: None)
+    # Issue 12 point 10: "Tip opslaan" twice (a double click) writes one tip, not `…-2.md`.
+    second = tip.save_tip(esc_id, "Labelprinter van de bib koppelen", "Printen", "", dept, body, coach_request())
+    assert "tips/labelprinter-van-de-bib-koppelen.md bijgewerkt" in second and "evaluatieset" not in second
+    assert not (settings.corpus_dir / "tips" / "labelprinter-van-de-bib-koppelen-2.md").exists()
+    assert len(evals.read_text(encoding="utf-8").splitlines()) == 1  # a second save does not duplicate the question
+    assert "&id0" not in path.read_text(encoding="utf-8")
+    assert "Toegevoegd: 1" in tabs.reindex(coach_request(), progress=lambda *a, **k: None)
     answer = assistant.ask("labelprinter van de bib koppelen aan laptop", "cultuur")
     assert any(c.source == "tips/labelprinter-van-de-bib-koppelen.md" for c in answer.citations)
 
@@ -405,27 +442,45 @@ def test_retire_and_mark_reviewed(tmp_path: Path, ingested_dir: Path, embedder: 
     assert not load_markdown(after, rel, "tip").active
     assert after.replace("status: retired", "status: active") == before  # nothing else changed
     assert "nagekeken" in tabs.mark_reviewed("tips/teams-status-instellen.md", coach_request())
-    html, choices = tabs.listing("tip", "alle", coach_request())
+    html, choices, page, where = tabs.listing("tip", "alle", coach_request())
     assert "ingetrokken" in html and "Printen" in html and "printen-pincode-oud" in html
-    assert rel not in [value for _, value in choices["choices"]]
+    assert rel not in [value for _, value in choices["choices"]] and page == 0 and where == "Pagina 1 van 1"
     for bad in ("../coaches.yaml", "tips/../../etc/passwd.md", "handleidingen/mini-handleiding-printen.pdf", ""):
         assert "dh-error" in tabs.retire(bad, coach_request())
 
 
-def test_batch_outside_the_data_dir_is_refused(web: Web, tmp_path: Path) -> None:
+def test_corpus_list_filters_and_pages(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.ui import coach_render
     from assistant.ui.coach_corpus import CorpusTabs
 
     tabs = CorpusTabs(Services.build(web.assistant))
-    outside = tmp_path / "batch"
-    (outside / "tips").mkdir(parents=True)
-    (outside / "tips" / "scanner.md").write_text(VALID_TIP, encoding="utf-8")
+    html, _, _, _ = tabs.listing("alle", "alle", coach_request(), "badge")
+    assert "printen-met-badge" in html and "teams-status-instellen" not in html
+    monkeypatch.setattr(coach_render, "PAGE_SIZE", 3)
+    first, _, page, where = tabs.listing("alle", "alle", coach_request(), "", 0)
+    _, _, last_page, last_where = tabs.listing("alle", "alle", coach_request(), "", 99)
+    total = len(catalog.list_documents(web.settings))
+    assert page == 0 and where == f"Pagina 1 van {-(-total // 3)}" and f"Documenten 1–3 van {total}" in first
+    assert last_page == -(-total // 3) - 1 and last_where.startswith(f"Pagina {last_page + 1} ")
+    assert first.count("<tr>") == 4  # header + 3
+
+
+def test_batch_from_the_workspace_and_a_refused_zip_leave_the_corpus_alone(web: Web, tmp_path: Path) -> None:
+    from assistant.ui.coach_batch import BatchSection
+
+    section = BatchSection(Services.build(web.assistant), threading.Lock())
+    assert "nog geen tips in de batch" in section.run("werkruimte", None, True, coach_request(),
+                                                        progress=lambda *a, **k: None)
+    assert "Kies eerst het zip-bestand" in section.run("zip", None, True, coach_request())
+    bad = tmp_path / "batch.zip"
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("tips/../../evil.md", VALID_TIP)
     before = files_under(web.root)
-    for folder in (str(outside), str(web.settings.data_dir / ".." / "corpus")):
-        message = tabs.run_batch(folder, False, coach_request(), progress=lambda *a, **k: None)
-        assert "dh-error" in message and "moet in de datamap" in message
+    message = section.run("zip", str(bad), False, coach_request(), progress=lambda *a, **k: None)
+    assert "dh-error" in message and "&#x27;..&#x27; is niet toegelaten" in message
     assert files_under(web.root) == before
     with pytest.raises(gr.Error):
-        tabs.run_batch(str(web.settings.data_dir / "batch"), True, gr.Request())
+        section.run("werkruimte", None, True, gr.Request())
 
 
 def test_corpus_list_flags_old_tips(web: Web) -> None:
