@@ -131,7 +131,7 @@ def outcome_body(escalation: Escalation, link: str = "") -> str:
     if escalation.status == "answered":
         said = [f"{escalation.answered_by or escalation.coach_name} antwoordde:", "", escalation.answer]
     else:
-        who = escalation.closed_by or escalation.coach_name
+        who = escalation.coach_name
         said = [f"{who} heeft je vraag afgesloten" + (":" if escalation.close_note else "."), ""]
         said += [escalation.close_note] if escalation.close_note else []
     lines = [f"Dag {first}," if first else "Dag,", "", "Je stelde deze vraag aan je digicoach:", "",

@@ -17,7 +17,7 @@ from assistant.answering import Draft, compose_extractive
 from assistant.config import Settings
 from assistant.embedding import EmbeddingModel
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
-from assistant.escalation import CoachDirectory
+from assistant.escalation import CoachDirectory, Route
 from assistant.mail import Mailer
 from assistant.records import EscalationStore
 from assistant.referral import Match, Referrals, greeting_reply
@@ -137,10 +137,7 @@ class Assistant:
             sources=[c.to_dict() for c in draft.citations], draft=draft.text, confidence=answer.confidence,
             asker_name=asker_name, asker_contact=asker_contact,
         )
-        if self.mailer is not None:
-            escalation = self.records.get(escalation_id)
-            if escalation is not None:
-                self.mailer.send_escalation(escalation)
+        self._notify(escalation_id)
         lead = ASKED_COACH if by_request else NOT_SURE
         text = f"{lead} {route.message()}"
         if by_request and answer.text:
@@ -154,14 +151,29 @@ class Assistant:
         self.records.answer(escalation_id, text, coach)
         return self._tell_colleague(escalation_id, link)
 
-    def close_escalation(self, escalation_id: int, note: str, coach: str, link: str = "") -> bool:
+    def close_escalation(self, escalation_id: int, note: str, link: str = "") -> bool:
         """Closed without an answer; a closing note is mailed like an answer. True = mailed."""
-        self.records.close(escalation_id, note, coach)
+        self.records.close(escalation_id, note)
         return bool(note.strip()) and self._tell_colleague(escalation_id, link)
 
     def _tell_colleague(self, escalation_id: int, link: str) -> bool:
         escalation = self.records.get(escalation_id)
         return bool(self.mailer and escalation and self.mailer.send_outcome(escalation, link))
+
+    def forward(self, question: str, department: str | None, draft: str) -> tuple[int, Route]:
+        """A coach passes a question on (a 👎 answer from the Feedback tab) to the digicoach of `department`:
+        stored and mailed like an escalation, without the per-client limits colleagues have."""
+        route = self.directory.route(department)
+        escalation_id = self.records.create(question=question, department=department or "", route=route,
+                                            sources=[], draft=draft, confidence=0.0)
+        self._notify(escalation_id)
+        return escalation_id, route
+
+    def _notify(self, escalation_id: int) -> None:
+        if self.mailer is not None:
+            escalation = self.records.get(escalation_id)
+            if escalation is not None:
+                self.mailer.send_escalation(escalation)
 
     def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:
         log.error("Escalation not stored: %s", exc)

@@ -150,5 +150,4 @@ class Escalation:
     answer: str
     answered_by: str
     handed_over_from: str
-    close_note: str = ""  # what the coach told the colleague when closing without an answer
-    closed_by: str = ""
+    close_note: str = ""  # why a coach closed it without an answer; the colleague reads it

@@ -36,7 +36,8 @@ def test_a_version_1_database_is_carried_over(tmp_path: Path) -> None:
     new = store.create("Nog een vraag", "ict", Route(Coach("An Declercq", "an@waregem.example"), None, "coordinator"),
                        [], "", 0.1)
     assert new == 2 and [e.id for e in store.escalations()] == [1, 2]
-    assert Database(path, []).applied() == {"records-initial-tables", "escalations-close-note"}
+    assert old.close_note == ""  # columns added by a later migration get their defaults on old rows
+    assert Database(path, []).applied() == {"records-initial-tables", "records-coach-desk"}
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.close()

@@ -26,7 +26,7 @@ def status_html(e: Escalation, days_for: Callable[[str], int | None]) -> str:
         return (f'<p><strong>{esc(who)} antwoordde</strong> op {esc(nl_date(e.updated_at))}:</p>'
                 f'<div class="dh-pre dh-coach-text">{esc(e.answer)}</div>')
     if e.status == "closed":
-        who = e.closed_by or e.coach_name
+        who = e.coach_name
         if e.close_note:
             return (f"<p><strong>{esc(who)} sloot je vraag af</strong> op {esc(nl_date(e.updated_at))}:</p>"
                     f'<div class="dh-pre dh-coach-text">{esc(e.close_note)}</div>')
