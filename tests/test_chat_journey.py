@@ -111,7 +111,7 @@ def test_a_new_question_keeps_the_previous_answer(page: ChatPage) -> None:
 
 def _on_load(page: ChatPage, ids: list[int], token: str | None = None) -> tuple[str, str]:
     request = SimpleNamespace(query_params={"vraag": token} if token is not None else {})
-    _, top, mine, _ = page.on_load("ict", ids, request)  # type: ignore[arg-type]
+    _, top, mine, _ = page.on_load("ict", ids, request)
     return top, mine
 
 
