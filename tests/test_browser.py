@@ -3,6 +3,8 @@ escaping, coach login."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -110,24 +112,88 @@ def test_script_in_a_tip_and_in_a_question_shows_as_text(page: Any, web: Web) ->
     assert "${window.__xss=3}" in answer.inner_text()
 
 
-def test_feedback_escalation_and_coach_answer_on_return(page: Any, web: Web) -> None:
+def shot(page: Any, tmp_path: Path, name: str) -> None:
+    """A screenshot for the tests' record; DIGIHULP_SCREENSHOTS=docs/screenshots keeps it for the README."""
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    keep = os.environ.get("DIGIHULP_SCREENSHOTS")
+    if keep:
+        shutil.copy(path, Path(keep) / name)
+
+
+def test_feedback_bound_to_its_answer_and_the_conversation_kept(page: Any, web: Web, tmp_path: Path) -> None:
+    """Issue 12 point 4: 👎 first, then why; the next answer starts with an empty box. Point 2: both stay."""
     page.goto(f"{web.url}/")
     pick_department(page)
     ask(page, "hoe haal ik mijn afdruk op aan de printer")
-    page.locator("#dh-opmerking textarea").fill("Te <b>kort</b>")
     page.locator("#dh-duim-neer").click()
-    page.locator("#dh-status").filter(has_text="Bedankt").wait_for()
-    assert web.assistant.records.negative_feedback()[0].comment == "Te <b>kort</b>"
+    page.locator("#dh-status").filter(has_text="Wat kan er beter?").wait_for()
+    page.locator("#dh-opmerking textarea").fill("Te <b>kort</b>")
+    page.locator("#dh-opmerking-knop").click()
+    page.locator("#dh-status").filter(has_text="bewaard bij dit antwoord").wait_for()
+    first = web.assistant.records.negative_feedback()[0]
+    assert (first.question, first.comment) == ("hoe haal ik mijn afdruk op aan de printer", "Te <b>kort</b>")
+    page.locator("#dh-opmerking textarea").fill("nog iets")  # typed, not sent, then a new question
+    ask(page, BADGE_QUESTION)
+    assert page.locator("#dh-opmerking textarea").input_value() == ""
+    assert page.locator("#dh-antwoord .dh-turn").count() == 2  # the first answer is still on the page
+    assert web.assistant.records.feedback(first.id).comment == "nog iets"  # kept with the answer it was under
+    page.locator("#dh-duim-neer").click()
+    page.locator("#dh-status").filter(has_text="Wat kan er beter?").wait_for()
+    newest = web.assistant.records.negative_feedback()[0]
+    assert (newest.question, newest.comment) == (BADGE_QUESTION, "")  # no comment of the previous answer
+    assert_no_script_ran(page)
+    shot(page, tmp_path, "gesprek-en-feedback.png")
+
+
+def test_escalation_contact_and_my_questions_on_return(page: Any, web: Web, tmp_path: Path) -> None:
+    """Issue 12 points 2 and 3: contact asked after 'Doorgestuurd', 'Mijn vragen' with the real status."""
+    page.goto(f"{web.url}/")
+    pick_department(page)
+    ask(page, "hoe haal ik mijn afdruk op aan de printer")
     page.locator("#dh-escaleer").click()
     page.locator("#dh-antwoord .dh-escalated").wait_for()
     assert COACH in page.locator("#dh-antwoord .dh-escalated").inner_text()
+    assert "meestal binnen 2 werkdagen" in page.locator("#dh-antwoord .dh-escalated").inner_text()
+    page.locator("#dh-naam textarea").fill("Sofie")
+    page.locator("#dh-contactgegevens textarea").fill("sofie@waregem.example")
+    page.locator("#dh-contact-knop").click()
+    page.locator("#dh-contact-status").filter(has_text="Je krijgt een mail").wait_for()
+    page.locator("#dh-mijn-vragen .dh-mq").first.wait_for()
+    assert "Open" in page.locator("#dh-mijn-vragen").inner_text()
+    shot(page, tmp_path, "doorgestuurd-en-contact.png")
     escalation = web.assistant.records.escalations(status="open")[-1]
+    assert (escalation.asker_name, escalation.asker_contact) == ("Sofie", "sofie@waregem.example")
     web.assistant.records.answer(escalation.id, "Gebruik de printer in <i>gang B</i>.", COACH)
     page.reload()
-    page.locator("#dh-coach-answers .dh-coach-answer").wait_for()
-    assert "Gebruik de printer in <i>gang B</i>." in page.locator("#dh-coach-answers").inner_text()
-    assert page.locator("#dh-dienst input").input_value() == "Burgerzaken"  # remembered in the browser
+    item = page.locator(f'#dh-mijn-vragen [data-vraag="{escalation.id}"]')
+    item.wait_for()
+    assert "Beantwoord" in item.inner_text() and "Gebruik de printer in <i>gang B</i>." in item.inner_text()
+    assert "Burgerzaken" in page.locator("#dh-dienst input").input_value()  # remembered in the browser
     assert_no_script_ran(page)
+    shot(page, tmp_path, "mijn-vragen.png")
+
+
+def test_a_citation_opens_the_whole_tip_at_the_quote_on_a_phone(browser: Any, web: Web, tmp_path: Path) -> None:
+    """Issue 12 point 1: the citation's link opens the readable source, scrolled to the marked passage."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nl-BE", is_mobile=True)
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    page.goto(f"{web.url}/")
+    pick_department(page)
+    ask(page, BADGE_QUESTION)
+    link = page.locator("#dh-antwoord .dh-sources a.dh-title").first
+    with context.expect_page() as opened:
+        link.click()
+    source = opened.value
+    source.wait_for_load_state()
+    assert "/bron?pad=" in source.url
+    mark = source.locator("#citaat")
+    assert mark.is_visible() and "gemarkeerd" in (mark.get_attribute("class") or "")
+    assert source.evaluate("document.documentElement.scrollWidth") <= 390  # readable on a phone, no side scroll
+    shot(source, tmp_path, "bron-gemarkeerd-gsm.png")
+    context.close()
 
 
 def test_coach_sees_login_not_queue_and_escaped_questions_after_login(page: Any, web: Web, tmp_path: Path) -> None:
