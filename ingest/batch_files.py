@@ -22,6 +22,7 @@ from assistant.config import Settings
 from assistant.errors import ConfigError, IndexProblem
 from assistant.store import ChromaStore, IndexInfo
 from ingest.loaders import FRONT_MATTER, LoadError, load, load_yaml, read_text, split_front_matter
+from ingest.startcheck_files import retire_conflicts
 
 if TYPE_CHECKING:
     from ingest.pipeline import DocumentEmbedder, IngestReport
@@ -71,6 +72,7 @@ def read_batch(settings: Settings, batch_dir: Path) -> BatchPlan:
         except LoadError as exc:
             problems[rel.as_posix()] = str(exc)
     plan.retire = _read_retire(Path(batch_dir) / RETIRE_FILE, settings.corpus_dir, known, plan, problems)
+    problems.update(retire_conflicts(settings.corpus_dir, plan.retire, plan.files))  # tips a start path needs
     if not problems and not plan.files and not plan.retire:
         problems[str(batch_dir)] = "De batch is leeg: geen tips/, handleidingen/ of retire.txt."
     if problems:

@@ -14,6 +14,7 @@ from assistant.escalation import Coach
 from assistant.service import Assistant
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
+from assistant.ui.coach_newcomers import NewcomersTab
 from assistant.ui.render import box
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,13 @@ def coach_of(request: gr.Request | None) -> str:
 
 
 class CoachPage:
-    def __init__(self, assistant: Assistant, accounts: AccountStore, evals_file: Path) -> None:
+    def __init__(self, assistant: Assistant, accounts: AccountStore, evals_file: Path,
+                 newcomers: NewcomersTab | None = None) -> None:
         self.assistant = assistant
         self.records = assistant.records
         self.accounts = accounts
         self.corpus = CorpusTabs(assistant, evals_file)
+        self.newcomers = newcomers
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
@@ -134,6 +137,9 @@ class CoachPage:
                 with gr.Tab("Feedback", id="feedback") as c["fb_tab"]:
                     c["fb_btn"] = gr.Button("Vernieuwen", size="sm")
                     c["fb_html"] = gr.HTML("")
+                if self.newcomers is not None:
+                    with gr.Tab("Nieuwe collega's", id="nieuwe-collegas") as newcomers_tab:
+                        self.newcomers.build(newcomers_tab)
             self._wire(c)
         return demo
 

@@ -13,11 +13,17 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from assistant.auth import AccountStore
 from assistant.config import Settings
 from assistant.service import Assistant
+from assistant.startcheck_store import StartResults
 from assistant.ui.chat import ChatPage
 from assistant.ui.coach import CoachPage
+from assistant.ui.coach_newcomers import NewcomersTab
 from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
+from assistant.ui.plain_page import install_assets
 from assistant.ui.render import CSS, error_box
 from assistant.ui.session import LoginGuard, SessionStore, load_secret
+from assistant.ui.source_view import SourceView
+from assistant.ui.start import StartPage
+from assistant.ui.start_content import StartContent
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +65,11 @@ def create_app(settings: Settings, assistant: Assistant, *, evals_file: Path | N
     app.add_api_route("/health", lambda: health(assistant), methods=["GET"], include_in_schema=False)
     LoginRoutes(accounts, sessions, guard).install(app)
 
-    coach = CoachPage(assistant, accounts, evals_file or DEFAULT_EVALS).blocks()
+    start_content, start_results = StartContent(settings.corpus_dir), StartResults(settings.db_path)
+    install_start_pages(app, settings, assistant, start_content, start_results, secret)
+
+    coach = CoachPage(assistant, accounts, evals_file or DEFAULT_EVALS,
+                      NewcomersTab(start_results, start_content, assistant.directory, accounts)).blocks()
     coach.queue(default_concurrency_limit=settings.concurrency_limit)
     gr.mount_gradio_app(app, coach, path=PREFIX, theme=_theme(), auth_dependency=auth_dependency(sessions),
                         max_file_size=int(settings.max_file_mb * 1_000_000), **MOUNT)
@@ -70,6 +80,14 @@ def create_app(settings: Settings, assistant: Assistant, *, evals_file: Path | N
     chat.state_session_capacity = coach.state_session_capacity = settings.chat_sessions_kept
     gr.mount_gradio_app(app, chat, path="/", theme=_theme(), max_file_size="10kb", **MOUNT)
     return app
+
+
+def install_start_pages(app: FastAPI, settings: Settings, assistant: Assistant, content: StartContent,
+                        results: StartResults, secret: str) -> None:
+    """/start (start check and tip path for new colleagues), /bron (readable sources) and their assets."""
+    install_assets(app)
+    SourceView(settings.corpus_dir, int(settings.max_file_mb * 1_000_000)).install(app)
+    StartPage(content, assistant.directory, results, secret).install(app)
 
 
 def create_unavailable_app(message: str) -> FastAPI:
