@@ -35,7 +35,7 @@ def page(title: str, body: str, *, page_id: str, data: dict[str, str] | None = N
     html = (
         '<!doctype html><html lang="nl-BE"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)} · digihulp</title>"
+        f'<title>{esc(title)} · digihulp</title><link rel="icon" href="data:,">'
         f'<link rel="stylesheet" href="{ASSET_PREFIX}/pagina.css">{js}</head>'
         f'<body data-page="{esc(page_id)}"{attrs}><a class="skip" href="#inhoud">Naar de inhoud</a>'
         '<header class="top"><a href="/" class="merk">digihulp</a></header>'

@@ -135,18 +135,23 @@ def _levels_html(check: StartCheck | None, state: PathState) -> str:
 
 
 def _knowledge_html(check: StartCheck | None, state: PathState, back: str) -> str:
-    rows = []
+    """The missed knowledge questions in full (answer, why, the tip); the right ones in one line."""
+    rows, right = [], []
     for area_id, ok in state.knowledge.items():
         area = check.area(area_id) if check else None
         if area is None or area.question is None:
             continue
+        if ok:
+            right.append(area.name)
+            continue
         question, tip = area.question, check.tips.get(area.question.tip) if check else None
-        right = esc(question.options[question.correct])
-        verdict = '<span class="oordeel juist">Juist.</span>' if ok else \
-            f'<span class="oordeel niet-juist">Niet juist.</span> Het juiste antwoord: {right}'
+        verdict = (f'<span class="oordeel niet-juist">Niet juist.</span> Het juiste antwoord: '
+                   f"{esc(question.options[question.correct])}")
         cite = f' Lees: <a href="{esc(source_href(tip.source, back))}">{esc(tip.title)}</a>' if tip else ""
         rows.append(f"<li><p><strong>{esc(question.text)}</strong></p><p>{verdict}</p>"
                     f"<p>{esc(question.explanation)}{cite}</p></li>")
+    if right:
+        rows.append(f'<li><span class="oordeel juist">Juist</span> bij {esc(", ".join(right))}.</li>')
     return f'<h3>Je kennisvragen</h3><ul class="kennis">{"".join(rows)}</ul>' if rows else ""
 
 
