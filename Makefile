@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-fast install model index evals lint bench load clean-index browser
+.PHONY: run test test-fast install model index evals lint bench bench-paths load clean-index browser
 
 run: index
 	$(BIN)/python app.py
@@ -53,6 +53,10 @@ evals: model
 bench: model
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/query.py
+
+# Every tip path the start check (corpus/startcheck.yaml) can give: bounds, existing tips, coverage (no model).
+bench-paths: install
+	$(BIN)/python benchmarks/startpaths.py
 
 # The web app under 1-40 simulated colleagues plus a 10-minute soak (~17 min; see docs/operations.md).
 load: model

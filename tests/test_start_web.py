@@ -129,7 +129,7 @@ def test_the_path_starts_with_the_lowest_area_basics_first_and_ends_with_the_dig
     assert state.tips == ["onboarding-oase-intranet", "printen-badge-koppelen", "printen-follow-me-badge",
                           "printen-kleur-en-enkelzijdig", "printen-scannen-naar-mail", "onboarding-digistart-sessie",
                           "onboarding-wie-is-mijn-digicoach"]
-    assert list(state.levels)[0] == "printen" and state.series == "" and state.done == frozenset()
+    assert next(iter(state.levels)) == "printen" and state.series == "" and state.done == frozenset()
     html = site.client.get(f"/start/pad?r={token}").text
     titles = re.findall(r'class="tiplink"[^>]*>([^<]+)</a>', html)
     assert titles[1].startswith("Je badge de eerste keer koppelen") and len(titles) == 7

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +164,7 @@ def test_lowest_areas_come_first_and_basics_first_within_an_area() -> None:
 def test_a_missed_knowledge_question_adds_its_tip_and_breaks_a_tie() -> None:
     check = parsed()
     path = build_path(check, answers(check, 2, knowledge_ok=False))
-    assert [lv.area for lv in path.levels][0] == "aanmelden"  # all level 2: the missed question goes first
+    assert path.levels[0].area == "aanmelden"  # all level 2: the missed question goes first
     assert path.tips == ["welkom", "mfa-extra", "digistart", "digicoach"]
     assert [lv.knowledge_ok for lv in path.levels] == [False, None, None]
 
@@ -291,3 +292,36 @@ def test_the_batch_gate_refuses_to_retire_a_tip_a_path_needs(tmp_path: Path) -> 
     plan = read_batch(Settings(corpus_dir=corpus, data_dir=tmp_path / "data"), batch)
     assert plan.retire == ["tips/printen-met-badge.md", "tips/teams-status-instellen.md"]
 
+
+
+# --- the path benchmark's checks --------------------------------------------------------------------------
+
+
+def path_benchmark() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("startpaths", ROOT / "benchmarks" / "startpaths.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["startpaths"] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_path_of_the_shipped_check_passes_the_path_benchmark() -> None:
+    report = path_benchmark().check_paths(CORPUS, sample=300)
+    assert report.failures == []
+    assert report.paths == 2 ** 6 * 8 + 300 and min(report.lengths) >= 3 and max(report.lengths) <= 15
+    assert report.coverage >= 0.7 and "onboarding-oase-intranet" in report.reached
+
+
+def test_the_path_benchmark_flags_short_retired_unknown_and_unordered_paths() -> None:
+    from assistant.startpath import AreaLevel, Section, TipPath
+
+    bench = path_benchmark()
+    files = {"a": (True, "X"), "b": (False, "X")}
+    path = TipPath((Section("hoog", ("a",)), Section("laag", ("b", "c"))),
+                   (AreaLevel("laag", 0.0), AreaLevel("hoog", 2.0)))
+    found = bench.problems(parsed(), path, files)
+    assert found == ["tip c does not exist", "tip b is retired", "areas not lowest first: ['hoog', 'laag']"]
+    assert bench.problems(parsed(), TipPath((Section(START, ("a", "a")),), ()), files) == ["only 2 tips",
+                                                                                          "a tip twice"]
