@@ -28,7 +28,7 @@ KINDS = {"tips": "Tip", "overleg": "Verslag van het digicoach-overleg"}
 
 def source_href(source: str, back: str = "") -> str:
     """The link to a source's readable view; `back` is a local page to return to (e.g. the tip path)."""
-    return f"{ROUTE}?pad={quote(source)}" + (f"&terug={quote(back)}" if back else "")
+    return f"{ROUTE}?pad={quote(source, safe='')}" + (f"&terug={quote(back, safe='')}" if back else "")
 
 
 def local_back(back: str) -> str:

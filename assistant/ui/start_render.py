@@ -159,7 +159,7 @@ def _tips_html(check: StartCheck | None, state: PathState, token: str, back: str
     parts, number = [], 0
     for area_id, tips in state.sections:
         area = check.area(area_id) if check else None
-        parts.append(f"<h3>{esc(SECTION_NAMES.get(area_id) or (area.name if area else area_id))}</h3>"
+        parts.append(f'<h3 class="pad-kop">{esc(SECTION_NAMES.get(area_id) or (area.name if area else area_id))}</h3>'
                      f'<ol class="tips" start="{number + 1}">')
         for tip_id in tips:
             number += 1
