@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -98,12 +98,13 @@ class StartResults:
         with self._conn("Verwijderen uit de database", write=True) as conn:
             return conn.execute("DELETE FROM startcheck_results WHERE series = ?", (series,)).rowcount
 
-    def newcomers(self, department: str | None = None) -> list[Newcomer]:
-        """Every series (of one department, or all), the most recent first check first."""
+    def newcomers(self, departments: Iterable[str] | None = None) -> list[Newcomer]:
+        """Every series (of these departments, or of all), the most recent first check first."""
         sql = "SELECT series, department, checked_on, levels_json FROM startcheck_results"
         args: tuple[str, ...] = ()
-        if department:
-            sql, args = sql + " WHERE department = ?", (department,)
+        if departments is not None:
+            args = tuple(departments)
+            sql += f" WHERE department IN ({', '.join('?' * len(args))})" if args else " WHERE 0"
         with self._conn("Lezen uit de database") as conn:
             rows = conn.execute(sql + " ORDER BY checked_on, id", args).fetchall()
         series: dict[str, list[SharedCheck]] = {}

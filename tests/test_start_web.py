@@ -227,7 +227,7 @@ def test_with_consent_only_the_levels_and_the_date_are_shared(site: Site) -> Non
     # A re-check in the same browser joins the same colleague's series and shows the progress.
     again, later = submit(site, all_answers(site, rating=3, toestemming="ja", vorige=token))
     assert later.series == state.series and later.first_on == TODAY and later.first_levels["outlook"] == 1.0
-    assert [len(n.checks) for n in site.results.newcomers("burgerzaken")] == [2]
+    assert [len(n.checks) for n in site.results.newcomers(["burgerzaken"])] == [2]
     assert "Bij je eerste check (30 november 2026): met hulp" in site.client.get(f"/start/pad?r={again}").text
     withdrawn = site.client.post("/start/intrekken", data={"r": again}, follow_redirects=False)
     assert withdrawn.status_code == 303 and "melding=ingetrokken" in withdrawn.headers["location"]
@@ -245,6 +245,8 @@ def test_the_coach_sees_levels_progress_and_who_is_due_for_a_recheck(site: Site,
     tab = NewcomersTab(site.results, site.content, site.directory, accounts, today=lambda: TODAY)
     dept, html = tab.view(None, gr.Request(username="An Declercq"))
     assert dept["value"] == "burgerzaken"  # the coach's own department first
+    assert dept["choices"] == [("Burgerzaken", "burgerzaken"), ("Onthaal stadhuis", "onthaal"),
+                               ("Al mijn diensten", "alle")]  # she coaches Burgerzaken and backs up Onthaal
     assert "1 nieuwe collega is toe aan de herhalingscheck" in html  # reeks-a: last check 20 August
     people = html[html.index('id="dh-nieuw-collegas"'):]
     assert people.count("<tr><td>Collega ") == 2 and "laatst 20 augustus 2026 (2 checks)" in people
@@ -252,8 +254,15 @@ def test_the_coach_sees_levels_progress_and_who_is_due_for_a_recheck(site: Site,
     assert "20 november 2026" not in people and '<span class="dh-warn">nu</span>' in people
     assert "Aanmelden en beveiliging" in html and "Outlook en je agenda" in html  # area names from the file
     assert "reeks-" not in html  # the series id stays out of the coach's view
-    _, everyone = tab.view("alle", gr.Request(username="An Declercq"))
+    _, mine = tab.view("alle", gr.Request(username="An Declercq"))
+    assert "2 nieuwe collega's" in mine
+    refused, html = tab.view("ict", gr.Request(username="An Declercq"))  # shared with ICT's coach, not with her
+    assert refused["value"] == "burgerzaken" and "2 nieuwe collega's" in html
+    coordinator = site.directory.coordinator.name
+    _, everyone = tab.view("alle", gr.Request(username=coordinator))
     assert "3 nieuwe collega's" in everyone
+    nobody, html = tab.view(None, gr.Request(username="Iemand Anders"))
+    assert nobody["choices"] == [] and "niet als digicoach" in html
 
 
 # --- the source view --------------------------------------------------------------------------------------

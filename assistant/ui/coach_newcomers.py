@@ -1,7 +1,9 @@
 """The coach workspace's "Nieuwe collega's" tab: the start-check levels new colleagues chose to share with their
 department's digicoach, progress since each one's first check, and who is due for the three-month re-check.
 
-A coach sees levels per area and dates only: no answers and no names (colleagues are numbered by first check).
+A coach sees levels per area and dates only: no answers and no names (colleagues are numbered by first check); and
+only for the departments they coach or back up (coaches.yaml) or their account's department, because colleagues
+shared their result with *their department's* digicoach. The coordinator sees every department.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import gradio as gr
 
 from assistant.auth import AccountStore
 from assistant.errors import DigihulpError
-from assistant.escalation import CoachDirectory
+from assistant.escalation import CoachDirectory, Department
 from assistant.startcheck import StartCheck
 from assistant.startcheck_store import Newcomer, StartResults
 from assistant.startpath import level_label, recheck_due
@@ -25,6 +27,8 @@ from assistant.ui.start_content import StartContent
 log = logging.getLogger(__name__)
 
 ALL = "alle"
+NOT_A_COACH = ("Je staat in coaches.yaml niet als digicoach of back-up van een dienst, dus er zijn geen gedeelde "
+               "startchecks voor jou. Klopt dat niet, vraag het dan aan de coördinator van de digicoaches.")
 PRIVACY = ("Je ziet alleen collega's die bij de startcheck toestemming gaven om hun resultaat met jou te delen: hun "
            "niveau per onderwerp en de datum. Geen antwoorden en geen namen. Doe de startcheck zelf via /start.")
 
@@ -101,26 +105,36 @@ class NewcomersTab:
         self.results, self.content, self.directory, self.accounts = results, content, directory, accounts
         self.today = today
 
-    def choices(self) -> list[tuple[str, str]]:
-        depts = sorted(self.directory.departments(), key=lambda d: d.name.casefold())
-        return [(d.name, d.id) for d in depts] + [("Alle diensten", ALL)]
+    def departments_of(self, user: str) -> list[Department]:
+        """The departments whose shared results this coach may see, their account's department first."""
+        account = self.accounts.get(user)
+        own = self.directory.get(account.department if account else "")
+        everyone = sorted(self.directory.departments(), key=lambda d: d.name.casefold())
+        if user and user == self.directory.coordinator.name:
+            mine = everyone
+        else:
+            mine = [d for d in everyone if user in (d.coach.name, d.backup.name if d.backup else None)]
+        return ([own] if own is not None else []) + [d for d in mine if own is None or d.id != own.id]
 
     def view(self, dept: str | None, request: gr.Request | None = None) -> tuple[Any, str]:
-        if not dept:  # first opening: the coach's own department
-            account = self.accounts.get(str(getattr(request, "username", "") or ""))
-            known = self.directory.get(account.department if account else "")
-            dept = known.id if known else ALL
+        allowed = self.departments_of(str(getattr(request, "username", "") or ""))
+        choices = [(d.name, d.id) for d in allowed] + ([("Al mijn diensten", ALL)] if len(allowed) > 1 else [])
+        if not allowed:
+            return gr.update(choices=[], value=None), box(NOT_A_COACH, "notice")
+        if dept not in {value for _, value in choices}:  # first opening (or not theirs): their own department
+            dept = allowed[0].id
         try:
-            found = self.results.newcomers(None if dept == ALL else dept)
+            found = self.results.newcomers([d.id for d in allowed] if dept == ALL else [dept])
         except DigihulpError as exc:
             log.warning("Newcomers not readable: %s", exc)
-            return gr.update(value=dept), box(str(exc), "error")
-        return gr.update(value=dept), newcomers_html(self.content.current().check, found, self.today())
+            return gr.update(choices=choices, value=dept), box(str(exc), "error")
+        html = newcomers_html(self.content.current().check, found, self.today())
+        return gr.update(choices=choices, value=dept), html
 
     def build(self, tab: gr.Tab) -> None:
         """The tab's components, inside the caller's `with gr.Tab(...)`."""
         with gr.Row():
-            dept = gr.Dropdown(self.choices(), value=None, label="Dienst", elem_id="dh-nieuw-dienst", scale=3)
+            dept = gr.Dropdown([], value=None, label="Dienst", elem_id="dh-nieuw-dienst", scale=3)
             refresh = gr.Button("Vernieuwen", size="sm", scale=0)
         shown = gr.HTML("", elem_id="dh-nieuw")
         for event in (tab.select, refresh.click, dept.input):

@@ -23,7 +23,7 @@ from assistant.startcheck_store import StartResults
 from assistant.startpath import Answers, build_path, recheck_due
 from assistant.ui import start_render as render
 from assistant.ui.plain_page import page
-from assistant.ui.start_content import StartContent
+from assistant.ui.start_content import Snapshot, StartContent
 from assistant.ui.start_token import PathState, sign_state, unsign_state
 
 log = logging.getLogger(__name__)
@@ -57,23 +57,22 @@ class StartPage:
             app.add_api_route(path, handler, methods=methods, include_in_schema=False)
 
     # -- the check ----------------------------------------------------------------------------------------------
-    def _unavailable(self) -> HTMLResponse | None:
-        snap = self.content.current()
-        if snap.check is not None:
-            return None
+    @staticmethod
+    def _unavailable(snap: Snapshot) -> HTMLResponse:
+        """No start check (none yet, or a broken file): a notice, never an error page."""
         return page(TITLE, render.notice_html(snap.problems, snap.missing), page_id="start-melding", script=False)
 
     def show(self) -> HTMLResponse:
         snap = self.content.current()
         if snap.check is None:
-            return self._unavailable() or HTMLResponse(status_code=500)
+            return self._unavailable(snap)
         body = render.form_html(snap.check, self.directory.departments(), {}, [], False)
         return page(TITLE, body, page_id="start")
 
     async def submit(self, request: Request) -> Response:
         snap = self.content.current()
         if snap.check is None:
-            return self._unavailable() or HTMLResponse(status_code=500)
+            return self._unavailable(snap)
         form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         check, dept = snap.check, self.directory.get(form.get("dienst"))
         answers = _answers(check, form)
