@@ -224,9 +224,12 @@ def test_with_consent_only_the_levels_and_the_date_are_shared(site: Site) -> Non
     assert row[4] == ('{"aanmelden": 2.0, "bestanden": 2.0, "outlook": 1.0, "printen": 2.0, "teams": 2.0, '
                       '"veilig": 2.0}')
     assert "gedeeld met je digicoach" in site.client.get(f"/start/pad?r={token}&melding=gedeeld").text
-    # A re-check in the same browser joins the same colleague's series and shows the progress.
-    again, later = submit(site, all_answers(site, rating=3, toestemming="ja", vorige=token))
+    # A re-check in the same browser joins the same colleague's series, shows the progress, keeps what is done.
+    ticked = site.client.post("/start/gedaan", data={"r": token, "tip": state.tips[0], "gedaan": "1"},
+                              headers={"Accept": "application/json"}).json()["token"]
+    again, later = submit(site, all_answers(site, rating=3, toestemming="ja", vorige=ticked))
     assert later.series == state.series and later.first_on == TODAY and later.first_levels["outlook"] == 1.0
+    assert later.done == {"onboarding-oase-intranet"} and later.levels["outlook"] == 3.0
     assert [len(n.checks) for n in site.results.newcomers(["burgerzaken"])] == [2]
     assert "Bij je eerste check (30 november 2026): met hulp" in site.client.get(f"/start/pad?r={again}").text
     withdrawn = site.client.post("/start/intrekken", data={"r": again}, follow_redirects=False)

@@ -96,7 +96,8 @@ class StartPage:
         state = PathState(department=dept, checked_on=today, sections=tuple((s.area, s.tips) for s in path.sections),
                           levels=levels, knowledge={lv.area: lv.knowledge_ok for lv in path.levels
                                                     if lv.knowledge_ok is not None},
-                          first_on=first_on, first_levels=dict(first_levels), cut=len(path.cut))
+                          first_on=first_on, first_levels=dict(first_levels), cut=len(path.cut),
+                          done=frozenset(previous.done & set(path.tips)) if previous else frozenset())
         if not consent:
             return state, ""
         series = previous.series if previous and previous.series else secrets.token_hex(8)
