@@ -197,7 +197,7 @@ def _answers(check: _Checker, raw: Any) -> tuple[AnswerOption, ...]:
         label, rule = check.text(option, "label", where), str(option.get("path") or "").strip()
         if rule not in PATH_RULES:
             check.add(f"{where} ('{label}') heeft path '{rule}': kies all, first of none.")
-        options.append(AnswerOption(label, rule if rule in PATH_RULES else "none"))  # type: ignore[arg-type]
+        options.append(AnswerOption(label, rule if rule in PATH_RULES else "none"))
     return tuple(options)
 
 

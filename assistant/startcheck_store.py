@@ -2,25 +2,25 @@
 level per area. Nothing else: no answers, no name, no tip progress. A random series id links a colleague's re-checks
 to their first check (it lives in their browser's signed path token) and lets them withdraw what they shared.
 
-Same SQLite file as the escalations; this module owns only its table.
+Same SQLite file as the escalations (`assistant.db`: connections, transactions, Dutch errors); this module brings
+its one table as a named migration.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from assistant.errors import StorageError, explain, explain_database
+from assistant.db import Database, Migration
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
+# IF NOT EXISTS: databases made by this branch before named migrations already hold the table.
+_RESULTS_TABLE = """
 CREATE TABLE IF NOT EXISTS startcheck_results (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     series TEXT NOT NULL,
@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS startcheck_results (
 );
 CREATE INDEX IF NOT EXISTS startcheck_results_dept ON startcheck_results (department, series, checked_on)
 """
+# Named, applied once each (assistant/db.py); add new ones at the end, never edit a shipped one.
+MIGRATIONS: list[Migration] = [("startcheck-results", _RESULTS_TABLE)]
 
 
 @dataclass(frozen=True)
@@ -57,45 +59,22 @@ class Newcomer:
 
 
 class StartResults:
-    """Thread-safe: one connection per call, like EscalationStore."""
+    """Thread-safe: one connection per call (assistant.db), like EscalationStore."""
 
     def __init__(self, db_path: Path, timeout: float = 30.0) -> None:
-        self.db_path, self.timeout = Path(db_path), timeout
-        with self._conn("Openen van de database", write=True) as conn:
-            for statement in filter(str.strip, SCHEMA.split(";")):
-                conn.execute(statement)
-
-    @contextmanager
-    def _conn(self, action: str, write: bool = False) -> Iterator[sqlite3.Connection]:
-        try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None)) as conn:
-                conn.execute("PRAGMA synchronous=FULL")
-                if not write:
-                    yield conn
-                    return
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-        except (sqlite3.Error, OSError) as exc:
-            log.error("Database %s: %s failed: %s", self.db_path, action, exc)
-            detail = explain(exc) if isinstance(exc, OSError) else explain_database(exc)
-            raise StorageError(f"{action} {self.db_path} lukt niet: {detail}") from exc
+        self.db_path = Path(db_path)
+        self._db = Database(self.db_path, MIGRATIONS, timeout)
 
     def add(self, series: str, department: str, checked_on: date, levels: Mapping[str, float]) -> None:
         row = (series, department, checked_on.isoformat(), json.dumps(dict(levels), sort_keys=True))
-        with self._conn("Opslaan in de database", write=True) as conn:
+        with self._db.write() as conn:
             conn.execute("INSERT INTO startcheck_results (series, department, checked_on, levels_json) "
                          "VALUES (?, ?, ?, ?)", row)
         log.info("Start check shared with the digicoach of %s", department)
 
     def withdraw(self, series: str) -> int:
         """Delete every shared check of a series; the number deleted."""
-        with self._conn("Verwijderen uit de database", write=True) as conn:
+        with self._db.write("Verwijderen uit de database") as conn:
             return conn.execute("DELETE FROM startcheck_results WHERE series = ?", (series,)).rowcount
 
     def newcomers(self, departments: Iterable[str] | None = None) -> list[Newcomer]:
@@ -105,7 +84,7 @@ class StartResults:
         if departments is not None:
             args = tuple(departments)
             sql += f" WHERE department IN ({', '.join('?' * len(args))})" if args else " WHERE 0"
-        with self._conn("Lezen uit de database") as conn:
+        with self._db.read() as conn:
             rows = conn.execute(sql + " ORDER BY checked_on, id", args).fetchall()
         series: dict[str, list[SharedCheck]] = {}
         for key, dept, day, levels in rows:
@@ -114,5 +93,5 @@ class StartResults:
         return sorted(found, key=lambda n: (n.first.checked_on, n.series), reverse=True)
 
     def count(self) -> int:
-        with self._conn("Lezen uit de database") as conn:
+        with self._db.read() as conn:
             return int(conn.execute("SELECT count(*) FROM startcheck_results").fetchone()[0])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.startcheck import FILE_NAME, StartCheck, StartcheckError, TipInfo, parse_startcheck
-from ingest.loaders import LoadError, first_heading, load_yaml, read_text, split_front_matter
+from ingest.loaders import LoadError, discover, doc_type_for, first_heading, load_yaml, read_text, split_front_matter
 
 if TYPE_CHECKING:
     from ingest.loaders import Document
@@ -27,7 +27,9 @@ def tip_catalog(corpus: Path) -> dict[str, TipInfo]:
     """Every readable tip by id (front matter `id`, else the file name). Broken tips are left out: ingest
     reports them itself."""
     found: dict[str, TipInfo] = {}
-    for path in sorted((Path(corpus) / "tips").rglob("*.md")):
+    for path in discover(Path(corpus)):  # the files ingest reads, so both agree on which tips exist
+        if doc_type_for(path.relative_to(corpus)) != "tip":
+            continue
         try:
             front, body = split_front_matter(read_text(path))
         except (LoadError, OSError):

@@ -27,7 +27,7 @@ from assistant.ui.plain_page import install_assets
 from assistant.ui.source_view import SourceView
 from assistant.ui.start import StartPage
 from assistant.ui.start_content import StartContent
-from assistant.ui.start_token import sign_state, unsign_state
+from assistant.ui.start_token import PathState, sign_state, unsign_state
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "s" * 64
@@ -79,11 +79,23 @@ def all_answers(site: Site, rating: int = 2, low: tuple[str, ...] = (), low_rati
     return data
 
 
-def submit(site: Site, data: dict[str, str]) -> tuple[str, Any]:
+def found(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} not in {text[:300]!r}"
+    return match.group(1)
+
+
+def state_of(token: str) -> PathState:
+    state = unsign_state(SECRET, token)
+    assert state is not None, "a token this server signed"
+    return state
+
+
+def submit(site: Site, data: dict[str, str]) -> tuple[str, PathState]:
     response = site.client.post("/start", data=data, follow_redirects=False)
     assert response.status_code == 303, response.text[:500]
-    token = re.search(r"r=([^&]+)", response.headers["location"]).group(1)
-    return token, unsign_state(SECRET, token)
+    token = found(r"r=([^&]+)", response.headers["location"])
+    return token, state_of(token)
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -152,7 +164,7 @@ def test_a_coach_who_is_away_is_replaced_by_the_backup_on_the_card(site: Site) -
 def test_the_first_tip_opens_in_the_readable_source_view_and_leads_back(site: Site) -> None:
     token, _ = submit(site, all_answers(site))
     html = site.client.get(f"/start/pad?r={token}").text
-    href = re.search(r'class="tiplink" data-bron="tips/onboarding-oase-intranet.md" href="([^"]+)"', html).group(1)
+    href = found(r'class="tiplink" data-bron="tips/onboarding-oase-intranet.md" href="([^"]+)"', html)
     tip = site.client.get(href.replace("&amp;", "&"))
     assert tip.status_code == 200
     assert "<h1>OASE, ons intranet: waar vind je het en wat staat er allemaal op</h1>" in tip.text
@@ -169,19 +181,19 @@ def test_ticking_a_tip_off_signs_a_new_token(site: Site) -> None:
     reply = site.client.post("/start/gedaan", data={"r": token, "tip": tip, "gedaan": "1"},
                              headers={"Accept": "application/json"}).json()
     assert reply["done"] is True and reply["count"] == 1 and reply["total"] == len(state.tips)
-    assert unsign_state(SECRET, reply["token"]).done == {tip}
+    assert state_of(reply["token"]).done == {tip}
     assert f"1 van {len(state.tips)} tips gedaan" in site.client.get(f"/start/pad?r={reply['token']}").text
     plain = site.client.post("/start/gedaan", data={"r": reply["token"], "tip": tip, "gedaan": "0"},
                              follow_redirects=False)
     assert plain.status_code == 303 and plain.headers["location"].endswith("#tip-2")
-    assert unsign_state(SECRET, plain.headers["location"].split("r=")[1].split("#")[0]).done == frozenset()
+    assert state_of(plain.headers["location"].split("r=")[1].split("#")[0]).done == frozenset()
 
 
 @pytest.mark.parametrize("spoil", [
     lambda t: t[:-2] + ("AA" if t[-2:] != "AA" else "BB"),  # the signature
     lambda t: ("e" if t[0] != "e" else "f") + t[1:],  # the payload
     lambda t: t.split(".")[0],  # no signature at all
-    lambda t: sign_state("another secret" * 4, unsign_state(SECRET, t)),  # signed elsewhere
+    lambda t: sign_state("another secret" * 4, state_of(t)),  # signed elsewhere
 ])
 def test_a_token_that_is_not_ours_is_refused_in_dutch(site: Site, spoil: Any) -> None:
     token, _ = submit(site, all_answers(site))
@@ -206,6 +218,7 @@ def test_without_consent_the_server_stores_nothing(site: Site, caplog: pytest.Lo
     assert site.results.count() == 0 and state.series == ""
     logged = caplog.text.lower()
     check = site.content.current().check
+    assert check is not None
     for secret in ["welzijn-sociale-dienst", "met hulp", "nog nooit", *[i.id for i in check.items], *state.tips]:
         assert secret not in logged
     assert "shared with the digicoach: no" in logged
@@ -235,7 +248,7 @@ def test_with_consent_only_the_levels_and_the_date_are_shared(site: Site) -> Non
     withdrawn = site.client.post("/start/intrekken", data={"r": again}, follow_redirects=False)
     assert withdrawn.status_code == 303 and "melding=ingetrokken" in withdrawn.headers["location"]
     assert site.results.count() == 0
-    assert unsign_state(SECRET, withdrawn.headers["location"].split("r=")[1].split("&")[0]).series == ""
+    assert state_of(withdrawn.headers["location"].split("r=")[1].split("&")[0]).series == ""
 
 
 def test_the_coach_sees_levels_progress_and_who_is_due_for_a_recheck(site: Site, tmp_path: Path) -> None:

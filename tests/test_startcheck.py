@@ -269,7 +269,8 @@ def test_ingest_reports_a_broken_start_check_and_ingests_the_rest(settings: Any,
 
 def test_the_batch_gate_refuses_to_retire_a_tip_a_path_needs(tmp_path: Path) -> None:
     from assistant.config import Settings
-    from ingest.batch import BatchError, read_batch
+    from evals.gate import check_batch
+    from ingest.batch_files import BatchError
 
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, corpus)
@@ -280,7 +281,7 @@ def test_the_batch_gate_refuses_to_retire_a_tip_a_path_needs(tmp_path: Path) -> 
     retired = (corpus / "tips" / "mfa-nieuwe-gsm.md").read_text().replace("status: active", "status: retired")
     (batch / "tips" / "mfa-nieuwe-gsm.md").write_text(retired)
     with pytest.raises(BatchError) as caught:
-        read_batch(Settings(corpus_dir=corpus, data_dir=tmp_path / "data"), batch)
+        check_batch(Settings(corpus_dir=corpus, data_dir=tmp_path / "data"), batch)
     problems = caught.value.problems
     assert sorted(problems) == ["retire.txt: tips/printen-met-badge.md", "tips/mfa-nieuwe-gsm.md"]
     assert problems["retire.txt: tips/printen-met-badge.md"] == (
@@ -289,7 +290,7 @@ def test_the_batch_gate_refuses_to_retire_a_tip_a_path_needs(tmp_path: Path) -> 
     assert "end_tips" in problems["tips/mfa-nieuwe-gsm.md"]
     (corpus / "startcheck.yaml").unlink()  # without a start check the same batch is fine
     assert retire_conflicts(corpus, ["tips/printen-met-badge.md"], {}) == {}
-    plan = read_batch(Settings(corpus_dir=corpus, data_dir=tmp_path / "data"), batch)
+    plan = check_batch(Settings(corpus_dir=corpus, data_dir=tmp_path / "data"), batch)
     assert plan.retire == ["tips/printen-met-badge.md", "tips/teams-status-instellen.md"]
 
 
@@ -301,6 +302,7 @@ def path_benchmark() -> Any:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("startpaths", ROOT / "benchmarks" / "startpaths.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["startpaths"] = module  # dataclasses look their module up while the file runs
     spec.loader.exec_module(module)

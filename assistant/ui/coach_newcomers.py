@@ -81,13 +81,13 @@ def newcomers_html(check: StartCheck | None, newcomers: Sequence[Newcomer], toda
     head = "".join(f"<th>{esc(name)}</th>" for _, name in areas)
     rows = []
     for number, person in enumerate(reversed(newcomers), start=1):
-        first, latest = person.first, person.latest
-        checks = f"{esc(nl_date(first.checked_on.isoformat()))}" + (
-            f" · laatst {esc(nl_date(latest.checked_on.isoformat()))} ({len(person.checks)} checks)"
+        start, last = person.first, person.latest
+        checks = f"{esc(nl_date(start.checked_on.isoformat()))}" + (
+            f" · laatst {esc(nl_date(last.checked_on.isoformat()))} ({len(person.checks)} checks)"
             if len(person.checks) > 1 else "")
-        again = recheck_due(latest.checked_on)
+        again = recheck_due(last.checked_on)
         when = '<span class="dh-warn">nu</span>' if again <= today else esc(nl_date(again.isoformat()))
-        cells = "".join(f"<td>{_change(check, first.levels.get(a), latest.levels.get(a))}</td>" for a, _ in areas)
+        cells = "".join(f"<td>{_change(check, start.levels.get(a), last.levels.get(a))}</td>" for a, _ in areas)
         rows.append(f"<tr><td>Collega {number}</td><td>{checks}</td>{cells}<td>{when}</td></tr>")
     parts.append("<h3>Per nieuwe collega</h3>"
                  f'<table class="dh-table" id="dh-nieuw-collegas"><thead><tr><th>Wie</th><th>Startcheck</th>{head}'
