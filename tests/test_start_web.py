@@ -334,3 +334,20 @@ def test_the_chat_page_keeps_answering_with_a_broken_start_check(tmp_path: Path,
         html, _, _ = Client(f"{web.url}/", verbose=False).predict(BADGE_QUESTION, "burgerzaken", "", "", [],
                                                                   api_name="/vraag")
         assert "Printen met je badge" in html
+
+
+def test_shared_results_are_a_named_migration_beside_the_escalations(tmp_path: Path) -> None:
+    """Either store may open the database first; each brings its own tables once, and the rows stay."""
+    from assistant.db import Database
+    from assistant.records import EscalationStore
+
+    for first in ("records", "start"):
+        path = tmp_path / f"{first}.sqlite3"
+        opened = [EscalationStore, StartResults] if first == "records" else [StartResults, EscalationStore]
+        for store in opened:
+            store(path)
+        StartResults(path).add("reeks", "ict", TODAY, {"aanmelden": 1.5})
+        for store in opened:  # opening again runs nothing twice
+            store(path)
+        assert Database(path, []).applied() == {"records-initial-tables", "startcheck-results"}
+        assert [n.latest.levels for n in StartResults(path).newcomers()] == [{"aanmelden": 1.5}]
