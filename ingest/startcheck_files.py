@@ -2,6 +2,7 @@
 
 - `load_startcheck(corpus)`: the validated StartCheck (None when the corpus has no start check).
 - `startcheck_problem(corpus, docs)`: the Dutch reason ingest reports for a broken file ("" when it is fine).
+- `check_text(corpus, text)`: a coach's new text for the file, validated the same way before it is written.
 - `retire_conflicts(corpus, retire, files)`: tips a batch may not retire because a start-check path needs them.
 """
 
@@ -48,17 +49,31 @@ def catalog_of(docs: Iterable[Document]) -> dict[str, TipInfo]:
             for d in docs if d.doc_type == "tip"}
 
 
+def _too_big(size: int) -> StartcheckError:
+    return StartcheckError([f"Het bestand is te groot ({size // 1000} kB); een startcheck is enkele kB."])
+
+
 def read_startcheck(path: Path) -> object:
     """The parsed YAML; every read or parse failure becomes a StartcheckError with a Dutch reason."""
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise StartcheckError([f"Het bestand is te groot ({path.stat().st_size // 1000} kB); een startcheck "
-                                   "is enkele kB."])
+            raise _too_big(path.stat().st_size)
         return load_yaml(read_text(path), FILE_NAME)
     except LoadError as exc:
         raise StartcheckError([str(exc)]) from exc
     except OSError as exc:
         raise StartcheckError([f"Het bestand kan niet gelezen worden ({exc.strerror or exc})."]) from exc
+
+
+def check_text(corpus: Path, text: str) -> StartCheck:
+    """A new text for startcheck.yaml (a coach's edit), validated against the corpus's tips as ingest would."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise _too_big(len(text.encode("utf-8")))
+    try:
+        data = load_yaml(text, FILE_NAME)
+    except LoadError as exc:
+        raise StartcheckError([str(exc)]) from exc
+    return parse_startcheck(data, tip_catalog(corpus))
 
 
 def load_startcheck(corpus: Path, tips: Mapping[str, TipInfo] | None = None) -> StartCheck | None:

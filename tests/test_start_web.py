@@ -351,3 +351,26 @@ def test_shared_results_are_a_named_migration_beside_the_escalations(tmp_path: P
             store(path)
         assert Database(path, []).applied() == {"records-initial-tables", "startcheck-results"}
         assert [n.latest.levels for n in StartResults(path).newcomers()] == [{"aanmelden": 1.5}]
+
+
+def test_a_coach_edits_the_start_check_in_the_workspace_and_a_broken_edit_is_not_saved(site: Site) -> None:
+    from assistant.config import Settings
+    from assistant.ui.coach_startcheck import StartcheckEditor
+
+    editor = StartcheckEditor(Settings(corpus_dir=site.corpus, data_dir=site.data))
+    path = site.corpus / "startcheck.yaml"
+    shipped = editor.load(gr.Request(username="An Declercq"))
+    assert shipped == path.read_text(encoding="utf-8") and "areas:" in shipped
+    broken = shipped.replace("[printen-scannen-naar-mail]", "[printen-stadhuis-tweede-verdieping]")
+    broken = broken.replace("  - id: outlook\n", "  - id: aanmelden\n")
+    message = editor.save(broken, gr.Request(username="An Declercq"))
+    assert "Niet opgeslagen: startcheck.yaml bevat 2 fout(en)" in message
+    assert "ingetrokken" in message and "aanmelden" in message
+    assert path.read_text(encoding="utf-8") == shipped  # nothing written
+    assert "Niet opgeslagen" in editor.save("areas: [\n  - id: kapot\n", gr.Request(username="An Declercq"))
+    edited = shipped.replace("Kan je je e-mailhandtekening", "Kan je jouw e-mailhandtekening")
+    assert "Opgeslagen: de startcheck heeft nu 17 vragen" in editor.save(edited, gr.Request(username="An Declercq"))
+    assert path.read_text(encoding="utf-8") == edited
+    assert "Kan je jouw e-mailhandtekening" in site.client.get("/start").text  # /start shows it at once
+    with pytest.raises(gr.Error):
+        editor.save(shipped, gr.Request())  # not logged in
