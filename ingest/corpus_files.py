@@ -39,7 +39,7 @@ from ingest.loaders import (
     split_front_matter,
 )
 from ingest.pdf import load_pdf
-from ingest.startcheck_files import check_text
+from ingest.startcheck_files import check_text, retire_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -250,12 +250,14 @@ def set_front_matter(settings: Settings, rel: str, key: str, value: str) -> Docu
             doc = load_markdown(new, rel, "tip")
         except LoadError as exc:
             raise CorpusError(f"{rel}: {exc}") from exc
+        needed = retire_conflicts(settings.corpus_dir, [rel], {}) if not doc.active else {}
+        if needed:  # as the tip-batch gate: a start-check path would lose the tip
+            raise CorpusError(next(iter(needed.values())))
         write_atomic(path, new)
     log.info("%s: %s set to %s", rel, key, value)
     return doc
 
 
-# -- tip batches: publish and roll back ------------------------------------------------------------------
 def write_startcheck(settings: Settings, text: str, coach: str) -> int:
     """A coach's edit of startcheck.yaml, written only when it is valid (StartcheckError lists every problem in
     Dutch); the number of questions. /start shows the new version on its next page view."""
@@ -267,6 +269,7 @@ def write_startcheck(settings: Settings, text: str, coach: str) -> int:
     return len(check.items) + sum(1 for area in check.areas if area.question)
 
 
+# -- tip batches: publish and roll back ------------------------------------------------------------------
 def put_file(corpus: Path, rel: str, source: Path) -> None:
     """Place a (checked) batch file at `rel` in the corpus, replacing what is there in one step."""
     with _write_lock:

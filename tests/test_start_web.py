@@ -374,3 +374,18 @@ def test_a_coach_edits_the_start_check_in_the_workspace_and_a_broken_edit_is_not
     assert "Kan je jouw e-mailhandtekening" in site.client.get("/start").text  # /start shows it at once
     with pytest.raises(gr.Error):
         editor.save(shipped, gr.Request())  # not logged in
+
+
+def test_the_workspace_refuses_to_retire_a_tip_a_path_needs(site: Site) -> None:
+    from assistant.config import Settings
+    from ingest.corpus_files import CorpusError, set_front_matter
+
+    settings = Settings(corpus_dir=site.corpus, data_dir=site.data)
+    needed = "tips/printen-scannen-naar-mail.md"
+    before = (site.corpus / needed).read_bytes()
+    with pytest.raises(CorpusError, match="Deze tip kan niet ingetrokken worden: de startcheck"):
+        set_front_matter(settings, needed, "status", "retired")
+    assert (site.corpus / needed).read_bytes() == before
+    assert not set_front_matter(settings, "tips/outlook-verzenden-uitstellen.md", "status", "retired").active
+    set_front_matter(settings, needed, "reviewed", "2026-11-30")  # other edits of a needed tip stay possible
+    assert "Toon mijn tippad" in site.client.get("/start").text
