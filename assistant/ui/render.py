@@ -57,7 +57,7 @@ CSS = """
 .dh-mijn-vragen h2 {display: inline; font-size: 1.15rem; margin: 0;}
 .dh-mq-lijst {list-style: none; padding: 0; margin: .4em 0 0 0;}
 .dh-mq {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: .6em .9em; margin: 0 0 .6em 0;}
-.dh-mq p {margin: .2em 0;}
+.dh-mq p {display: block; margin: .2em 0;}
 .dh-mq-vraag {font-style: italic;}
 .dh-status {display: inline-block; font-weight: 700; font-size: .85em; padding: .05em .6em; border-radius: 8px;}
 .dh-status-open {background: #fff4d6; color: #6b4400;} .dh-status-handed {background: #fff4d6; color: #6b4400;}
