@@ -1,4 +1,5 @@
-"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus and feedback tabs."""
+"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus, feedback and new-colleague
+tabs, each in its own module; this one composes them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import gradio as gr
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
 from assistant.ui.coach_feedback import FeedbackTab
+from assistant.ui.coach_newcomers import NewcomersTab
 from assistant.ui.coach_queue import ALL, QueueTab
+from assistant.ui.coach_startcheck import StartcheckEditor
 from assistant.ui.coach_tip import TipTab
 from assistant.ui.login import coach_of
 from assistant.ui.services import Services
@@ -32,6 +35,9 @@ class CoachPage:
         self.tip = TipTab(services)
         self.corpus = CorpusTabs(services)
         self.feedback = FeedbackTab(services, self.tip)
+        self.newcomers = NewcomersTab(services.start_results, services.start_content, services.directory,
+                                      services.accounts)
+        self.startcheck = StartcheckEditor(services.settings)
 
     def on_load(self, request: gr.Request) -> tuple[Any, ...]:
         user = coach_of(request)
@@ -55,6 +61,9 @@ class CoachPage:
                     self.corpus.corpus_tab(corpus_tab)
                 with gr.Tab("Feedback", id="feedback") as fb_tab:
                     self.feedback.tab(fb_tab, c["tabs"], tip)
+                with gr.Tab("Nieuwe collega's", id="nieuwe-collegas") as newcomers_tab:
+                    self.newcomers.build(newcomers_tab)
+                    self.startcheck.build()
             self.queue.wire(c)
             listing = [c["queue"], c["pick"], c["detail"], c["text"]]
             c["demo"].load(self.on_load, None, [c["hello"], c["dept"], *listing], api_visibility="private")
