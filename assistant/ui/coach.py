@@ -1,4 +1,5 @@
-"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus and feedback tabs."""
+"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus, feedback and new-colleague
+tabs, each in its own module; this one composes them."""
 
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ class BatchSection:
 
     def layout(self) -> dict[str, Any]:
         b: dict[str, Any] = {}
-        with gr.Accordion("Batch publiceren", open=False) as b["accordion"]:
+        with gr.Accordion("Batch publiceren", open=False, elem_id="dh-batch") as b["accordion"]:
             gr.Markdown(HELP)
             b["source"] = gr.Radio(SOURCES, value="werkruimte", label="Wat publiceer je?", elem_id="dh-batch-bron")
             b["staged"] = gr.HTML("", elem_id="dh-batch-werkruimte")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -95,44 +96,50 @@ class QueueTab:
         draft = (escalation.draft_answer if escalation else "").split("\nZie ook:")[0]
         return strip_citations(draft).strip()
 
-    def answer(self, escalation_id: Any, text: str, request: gr.Request) -> str:
-        coach = coach_of(request)
+    @staticmethod
+    def _do(escalation_id: Any, action: Callable[[int], None], done: str) -> str:
+        """Run one action on the chosen question; its Dutch outcome as a message box."""
         if not escalation_id:
             return box("Kies eerst een vraag.", "notice")
         try:
-            mailed = self.assistant.answer_escalation(int(escalation_id), str(text or ""), coach,
-                                                      self.link(int(escalation_id)))
+            action(int(escalation_id))
         except DigihulpError as exc:
             return box(f"Dat lukte niet: {exc}", "error")
-        told = "De collega kreeg een mail en" if mailed else "De collega"
-        return box(f"Antwoord op vraag #{escalation_id} bewaard. {told} ziet het onder 'Mijn vragen'.", "ok")
+        return box(done, "ok")
+
+    def answer(self, escalation_id: Any, text: str, request: gr.Request) -> str:
+        coach = coach_of(request)
+        mailed: list[bool] = []
+
+        def act(i: int) -> None:
+            mailed.append(self.assistant.answer_escalation(i, str(text or ""), coach, self.link(i)))
+
+        message = self._do(escalation_id, act, f"Antwoord op vraag #{escalation_id} bewaard.")
+        told = " De collega kreeg een mail en ziet het onder 'Mijn vragen'." if any(mailed) else \
+            " De collega ziet het onder 'Mijn vragen'."
+        return message.replace("bewaard.", "bewaard." + told, 1) if mailed else message
 
     def close(self, escalation_id: Any, note: str, request: gr.Request) -> str:
         coach_of(request)
-        if not escalation_id:
-            return box("Kies eerst een vraag.", "notice")
-        try:
-            mailed = self.assistant.close_escalation(int(escalation_id), str(note or "")[:2000],
-                                                     self.link(int(escalation_id)))
-        except DigihulpError as exc:
-            return box(f"Dat lukte niet: {exc}", "error")
-        return box(f"Vraag #{escalation_id} is gesloten." + (" De collega kreeg je notitie per mail." if mailed
-                                                                 else ""), "ok")
+        mailed: list[bool] = []
+
+        def act(i: int) -> None:
+            mailed.append(self.assistant.close_escalation(i, str(note or "")[:2000], self.link(i)))
+
+        message = self._do(escalation_id, act, f"Vraag #{escalation_id} is gesloten.")
+        return message.replace("gesloten.", "gesloten. De collega kreeg je notitie per mail.", 1) if any(mailed) \
+            else message
 
     def hand_over(self, escalation_id: Any, choice: str, request: gr.Request) -> str:
         coach_of(request)
-        if not escalation_id:
-            return box("Kies eerst een vraag.", "notice")
         target = self.target(choice)
         if target is None:
-            return box("Kies de coach aan wie je de vraag doorgeeft.", "notice")
+            return box("Kies de coach aan wie je de vraag doorgeeft." if escalation_id else "Kies eerst een vraag.",
+                       "notice")
         coach, dept, reason = target
-        try:
-            self.records.hand_over(int(escalation_id), coach, dept.id if dept else None, reason)
-        except DigihulpError as exc:
-            return box(f"Dat lukte niet: {exc}", "error")
         where = f" Ze staat nu bij de vragen van {dept.name}." if dept else ""
-        return box(f"Vraag #{escalation_id} is doorgegeven aan {coach.name}.{where}", "ok")
+        return self._do(escalation_id, lambda i: self.records.hand_over(i, coach, dept.id if dept else None, reason),
+                        f"Vraag #{escalation_id} is doorgegeven aan {coach.name}.{where}")
 
     # -- layout -------------------------------------------------------------------------------------------
     def tab(self, c: dict[str, Any]) -> None:
