@@ -12,6 +12,7 @@ from assistant.escalation import CoachDirectory
 from assistant.records import EscalationStore
 from assistant.service import Assistant
 from assistant.store import ChromaStore
+from assistant.triage import Triage
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Services:
     accounts: AccountStore  # coach accounts
     embedder: EmbeddingModel  # the app's one model, also for 'Index bijwerken' and 'Batch publiceren'
     store: ChromaStore  # the index the assistant reads, which those two update
+    triage: Triage  # coach bulk actions; knows which escalations are spam
 
     @classmethod
     def build(cls, assistant: Assistant, accounts: AccountStore | None = None) -> Services:
@@ -30,4 +32,4 @@ class Services:
         settings = assistant.settings
         return cls(settings=settings, assistant=assistant, directory=assistant.directory, records=assistant.records,
                    accounts=accounts or AccountStore(settings.accounts_file), embedder=assistant.embedder,
-                   store=assistant.store)
+                   store=assistant.store, triage=Triage(assistant.records))
