@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -45,17 +46,21 @@ def ask(browser: httpx.Client, question: str, department: str = "burgerzaken") -
     return str(json.loads(data[-1])[0])
 
 
-def open_browser(url: str) -> httpx.Client:
-    browser = httpx.Client(base_url=url, timeout=120)
-    browser.get("/")  # the chat page hands out the browser token
-    assert BROWSER_COOKIE in browser.cookies
-    return browser
+@contextmanager
+def open_browser(url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=url, timeout=120) as browser:
+        browser.get("/")  # the chat page hands out the browser token
+        assert BROWSER_COOKIE in browser.cookies
+        yield browser
 
 
 def test_a_flood_leaves_at_most_five_escalations_and_others_are_unaffected(flood_web: Web) -> None:
     records, duplicates = flood_web.assistant.records, flood_web.assistant.intake.duplicates
     flood = [OFF_TOPIC[i % len(OFF_TOPIC)] for i in range(30)]
     with open_browser(flood_web.url) as flooder, ThreadPoolExecutor(max_workers=10) as pool:
+        # One question first: ten concurrent first questions on a cold index trip a race in opening Chroma
+        # ('RustBindingsAPI' object has no attribute 'bindings'), which is not what this test is about.
+        assert "Printen met je badge" in ask(flooder, BADGE_QUESTION)
         pages = list(pool.map(lambda q: ask(flooder, q), flood))
         assert 1 <= len(records.escalations()) <= 5
         refused = [p for p in pages if LIMIT_MESSAGE in p]
