@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,14 +59,11 @@ def near_identical(a: str, b: str) -> bool:
     """Both normalised already."""
     if a == b:
         return True
-    if abs(len(a) - len(b)) > max(len(a), len(b)) * (1 - NEAR_IDENTICAL):
-        return False  # ratio cannot reach the bar; skips difflib for clearly different lengths
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEAR_IDENTICAL
-
-
-def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    denominator = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(np.dot(a, b)) / denominator if denominator else 0.0
+    if 2 * min(len(a), len(b)) < NEAR_IDENTICAL * (len(a) + len(b)):
+        return False  # real_quick_ratio(), without building a matcher: lengths alone rule it out
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    # quick_ratio() is an upper bound of ratio(): most different questions of similar length stop there.
+    return matcher.quick_ratio() >= NEAR_IDENTICAL and matcher.ratio() >= NEAR_IDENTICAL
 
 
 @dataclass(frozen=True)
@@ -85,38 +83,52 @@ class DuplicateFinder:
     """Thread- and process-safe: every call opens its own connection (assistant.db)."""
 
     def __init__(self, db_path: Path, similarity: float, hours: float, clock: Clock = time.time) -> None:
-        self._db = Database(Path(db_path), MIGRATIONS)
+        # Fingerprints are a cache of what the escalation store holds: no fsync per escalation.
+        self._db = Database(Path(db_path), MIGRATIONS, synchronous="NORMAL", keep_open=True)
         self.similarity, self.window, self._clock = similarity, hours * 3600, clock
 
     def find(self, question: str, vector: np.ndarray | None, browser: str, department: str,
              is_open: Callable[[int], bool]) -> Match | None:
         """The newest open escalation this question repeats, or None."""
         norm, now = normalise(question), self._clock()
-        sql = ("SELECT escalation_id, norm, vector FROM escalation_fingerprints WHERE "
-               "(department != '' AND department = ? AND created_at > ?)")
+        # Two indexed lookups (an OR would scan the table, vectors and all).
+        sql = ("SELECT escalation_id, norm, vector FROM escalation_fingerprints "
+               "WHERE department = ? AND department != '' AND created_at > ?")
         args: list[object] = [department, now - self.window]
         if browser:
-            sql += " OR browser = ?"
+            sql += " UNION SELECT escalation_id, norm, vector FROM escalation_fingerprints WHERE browser = ?"
             args.append(browser)
         with self._db.read() as conn:
             rows = conn.execute(sql + " ORDER BY escalation_id DESC LIMIT ?", (*args, MAX_CANDIDATES)).fetchall()
-        for row in rows:
-            match = self._compare(row, norm, vector)
-            if match is not None and is_open(match.escalation_id):
+        similarities = self._similarities(rows, vector)
+        for (escalation_id, stored_norm, _blob), similarity in zip(rows, similarities, strict=True):
+            if near_identical(norm, stored_norm):
+                match = Match(int(escalation_id), "tekst", 1.0)
+            elif similarity >= self.similarity:
+                match = Match(int(escalation_id), "betekenis", float(similarity))
+            else:
+                continue
+            if is_open(match.escalation_id):
                 return match
         return None
 
-    def _compare(self, row: object, norm: str, vector: np.ndarray | None) -> Match | None:
-        escalation_id, stored_norm, blob = row[0], row[1], row[2]  # type: ignore[index]
-        if near_identical(norm, stored_norm):
-            return Match(int(escalation_id), "tekst", 1.0)
-        if vector is None or not blob:
-            return None
-        stored = np.frombuffer(blob, dtype=np.float32)
-        if stored.shape != np.shape(vector):
-            return None  # another model's vector: cannot compare
-        similarity = cosine(np.asarray(vector, dtype=np.float32), stored)
-        return Match(int(escalation_id), "betekenis", similarity) if similarity >= self.similarity else None
+    @staticmethod
+    def _similarities(rows: list[Any], vector: np.ndarray | None) -> np.ndarray:
+        """Cosine of `vector` with every candidate's stored vector in one product (-1 where there is none or it
+        comes from another model)."""
+        out = np.full(len(rows), -1.0, dtype=np.float32)
+        if vector is None:
+            return out
+        query = np.asarray(vector, dtype=np.float32)
+        norm = float(np.linalg.norm(query))
+        if not norm:
+            return out
+        keep = [i for i, row in enumerate(rows) if row[2] and len(row[2]) == query.nbytes]
+        if keep:
+            matrix = np.frombuffer(b"".join(rows[i][2] for i in keep), dtype=np.float32).reshape(len(keep), -1)
+            lengths = np.linalg.norm(matrix, axis=1)
+            out[keep] = (matrix @ query) / np.where(lengths > 0, lengths * norm, 1.0)
+        return out
 
     def remember(self, escalation_id: int, question: str, vector: np.ndarray | None, browser: str,
                  department: str) -> None:

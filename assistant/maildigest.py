@@ -40,7 +40,7 @@ class MailThrottle:
     def __init__(self, mailer: Mailer, lookup: Callable[[int], Escalation | None], db_path: Path, minutes: float,
                  clock: Clock = time.time) -> None:
         self.mailer, self.lookup, self.window, self._clock = mailer, lookup, minutes * 60, clock
-        self._db = Database(Path(db_path), MIGRATIONS)
+        self._db = Database(Path(db_path), MIGRATIONS, keep_open=True)
 
     def notify(self, escalation: Escalation) -> str:
         """'sent' (now, with anything still queued for this coach), 'queued' (in the next digest) or 'failed'."""

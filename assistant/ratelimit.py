@@ -79,7 +79,8 @@ class EscalationLimiter:
 
     def __init__(self, db_path: Path, browser_limits: Sequence[Limit], address_limits: Sequence[Limit],
                  clock: Clock = time.time) -> None:
-        self._db = Database(Path(db_path), MIGRATIONS)
+        # Counters, not records: no fsync per escalation (a power cut forgets the last few counts at worst).
+        self._db = Database(Path(db_path), MIGRATIONS, synchronous="NORMAL", keep_open=True)
         self.browser_limits = tuple(lim for lim in browser_limits if lim.count > 0)
         self.address_limits = tuple(lim for lim in address_limits if lim.count > 0)
         self._clock = clock
