@@ -143,15 +143,14 @@ class Assistant:
 
     def _not_new(self, answer: Answer, outcome: Outcome, by_request: bool) -> Answer:
         """Over the limit, or a repeat of an open escalation: the answer stays, the notice says why."""
+        keep = by_request and bool(answer.text)
+        answer = replace(answer, text=answer.text if keep else NOT_SURE, citations=answer.citations if keep else ())
         if outcome.merged is not None:
             notice = merged_notice(outcome.merged, outcome.repeats)
-            found = {"escalated": True, "escalation_id": outcome.merged.id, "coach": outcome.merged.coach_name}
+            answer = replace(answer, escalated=True, escalation_id=outcome.merged.id, coach=outcome.merged.coach_name)
         else:
             notice = over_limit_notice(outcome.route.coach, outcome.refused)
-            found = {"escalated": False}
-        keep = by_request and bool(answer.text)
-        return replace(answer, text=answer.text if keep else NOT_SURE, citations=answer.citations if keep else (),
-                       notice=" ".join(filter(None, (answer.notice, notice))), **found)
+        return replace(answer, notice=" ".join(filter(None, (answer.notice, notice))))
 
     def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:
         log.error("Escalation not stored: %s", exc)

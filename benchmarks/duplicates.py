@@ -36,7 +36,8 @@ def load(path: Path) -> list[dict[str, object]]:
 
 def negative_pairs(rows: list[dict[str, object]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(different sources, same source) index pairs within one dataset."""
-    different, same = [], []
+    different: list[tuple[int, int]] = []
+    same: list[tuple[int, int]] = []
     for i, j in itertools.combinations(range(len(rows)), 2):
         a, b = set(rows[i]["expected_sources"] or ()), set(rows[j]["expected_sources"] or ())  # type: ignore[call-overload]
         (same if a and a == b else different).append((i, j))
@@ -53,14 +54,17 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.model import load_embedder
 
     embedder = load_embedder(Settings(embed_dtype=args.model_dtype), all_cores=True)
-    by_id, positives, different, same = {}, [], [], []
+    by_id: dict[str, tuple[str, np.ndarray]] = {}
+    positives: list[float] = []
+    different: list[float] = []
+    same: list[float] = []
     for path in DATASETS:
         rows = load(path)
         vectors = embedder.embed_queries([str(r["question"]) for r in rows])
         by_id.update({str(r["id"]): (str(r["question"]), vectors[k]) for k, r in enumerate(rows)})
-        diff, sm = negative_pairs(rows)
-        different += [float(vectors[i] @ vectors[j]) for i, j in diff]
-        same += [float(vectors[i] @ vectors[j]) for i, j in sm]
+        diff_pairs, same_pairs = negative_pairs(rows)
+        different += [float(vectors[i] @ vectors[j]) for i, j in diff_pairs]
+        same += [float(vectors[i] @ vectors[j]) for i, j in same_pairs]
     pairs = load(PARAPHRASES)
     again = embedder.embed_queries([str(p["again"]) for p in pairs])
     text_hits = 0

@@ -24,7 +24,7 @@ class Collector:
         self.messages: list[email.message.EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))  # type: ignore[arg-type]
+        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted for delivery"
 
 

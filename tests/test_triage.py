@@ -34,6 +34,7 @@ def test_spam_never_becomes_an_eval_question(tmp_path: Path, ingested_dir: Path,
     settings = fake_copy(ingested_dir, tmp_path)
     assistant = build_assistant(settings, embedder=embedder)
     esc_id = assistant.ask("Hoe koppel ik de labelprinter van de bib?", "cultuur", escalate=True).escalation_id
+    assert esc_id is not None
     assistant.records.answer(esc_id, "Via Instellingen > Printers.", COACH)
     services = Services.build(assistant)
     tabs = CorpusTabs(services)

@@ -62,7 +62,7 @@ class ChatPage:
 
     # -- handlers -----------------------------------------------------------------------------------------
     def ask(self, question: str, department: str | None, name: str, contact: str, ids: Any,
-            request: gr.Request = None,  # type: ignore[assignment]  # Gradio fills it in
+            request: gr.Request = None,  # Gradio fills it in
             progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
         hidden = gr.update(visible=False)
         if not self._known(department):
@@ -84,7 +84,7 @@ class ChatPage:
                 gr.update(visible=answered), gr.update(visible=answered and not answer.escalated), "")
 
     def escalate(self, answer: Answer | None, department: str | None, name: str, contact: str,
-                 ids: Any, request: gr.Request = None) -> tuple[Any, ...]:  # type: ignore[assignment]
+                 ids: Any, request: gr.Request = None) -> tuple[Any, ...]:
         if answer is None:
             return gr.skip(), answer, ids, gr.skip(), render.box("Stel eerst een vraag.", "notice")
         if answer.escalated:
