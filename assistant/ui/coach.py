@@ -71,8 +71,7 @@ class CoachPage:
         detail, text = self._draft_for(keep)
         names = {d.id: d.name for d in self.directory.departments()}
         repeats = self.duplicates.repeat_counts() if self.duplicates is not None else {}
-        return (coach_render.queue_html(items, names, repeats), gr.update(choices=choices, value=keep), detail, text,
-                self.bulk.choices(items))
+        return coach_render.queue_html(items, names, repeats), gr.update(choices=choices, value=keep), detail, text
 
     def select(self, escalation_id: Any) -> tuple[str, str]:
         return self._draft_for(escalation_id)
@@ -157,7 +156,7 @@ class CoachPage:
         self.bulk.section(c)
 
     def _wire(self, c: dict[str, Any]) -> None:
-        listing = [c["queue"], c["pick"], c["detail"], c["text"], c["bulk_pick"]]
+        listing = [c["queue"], c["pick"], c["detail"], c["text"]]
         filters = [c["dept"], c["status"], c["pick"]]
         for event in (c["refresh"].click, c["dept"].input, c["status"].input):
             event(self.refresh, filters, listing, api_visibility="private")
@@ -167,7 +166,7 @@ class CoachPage:
                                   (c["hand_btn"], self.hand_over, [c["to_coach"]])):
             button.click(fn, [c["pick"], *extra], c["msg"], api_visibility="private").then(
                 self.refresh, filters, listing, api_visibility="private")
-        self.bulk.wire(c, self.refresh, filters, listing)
+        self.bulk.wire(c, self._items, self.refresh, filters, listing)
         for event in (c["fb_tab"].select, c["fb_btn"].click):
             event(self.feedback, None, c["fb_html"], api_visibility="private")
         c["demo"].load(self.on_load, None, [c["hello"], c["dept"], *listing], api_visibility="private")

@@ -49,7 +49,10 @@ class BulkActions:
                 c["bulk_spam"] = gr.Button("Markeer als geen vraag / spam", elem_id="dh-bulk-spam")
             c["bulk_msg"] = gr.HTML("", elem_id="dh-bulk-msg")
 
-    def wire(self, c: dict[str, Any], refresh: Any, filters: list[Any], listing: list[Any]) -> None:
+    def wire(self, c: dict[str, Any], items: Any, refresh: Any, filters: list[Any], listing: list[Any]) -> None:
+        """`items(dept, status)` lists what the queue shows; the tick list follows every refresh of the queue."""
+        c["queue"].change(lambda dept, status: self.choices(items(dept, status)), [c["dept"], c["status"]],
+                          c["bulk_pick"], api_visibility="private", show_progress="hidden")
         for button, fn in ((c["bulk_close"], self.close), (c["bulk_spam"], self.spam)):
             button.click(fn, [c["bulk_pick"], c["bulk_note"]], c["bulk_msg"], api_visibility="private").then(
                 refresh, filters, listing, api_visibility="private")
