@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         True, description="Merge a question into the open escalation it repeats instead of making a new one."
     )
     duplicate_similarity: float = Field(
-        0.90, description="A question whose embedding has at least this cosine similarity to an open escalation "
+        0.84, description="A question whose embedding has at least this cosine similarity to an open escalation "
         "(same browser, or same department within duplicate_hours) is merged into it as 'nog eens gevraagd'; "
         "measured on paraphrase pairs (benchmarks/duplicates.py, README). Above 1 = only near-identical text.",
     )

@@ -1,5 +1,5 @@
 """Duplicate threshold: cosine similarity of the real model's question vectors for the same question asked again
-(evals/datasets/paraphrases.jsonl: an eval question and a rewording of it) against different questions.
+(benchmarks/paraphrases.jsonl: the id of an eval question and a rewording of it) against different questions.
 
     python benchmarks/duplicates.py [--model-dtype auto|float32|bfloat16]
 
@@ -27,7 +27,7 @@ from assistant.runtime import configure_logging, cpu_name, force_offline  # noqa
 force_offline()
 
 DATASETS = (ROOT / "evals" / "datasets" / "sample.jsonl", ROOT / "evals" / "datasets" / "office-nl.jsonl")
-PARAPHRASES = ROOT / "evals" / "datasets" / "paraphrases.jsonl"
+PARAPHRASES = ROOT / "benchmarks" / "paraphrases.jsonl"  # not an eval set: pairs, not cases
 
 
 def load(path: Path) -> list[dict[str, object]]:
