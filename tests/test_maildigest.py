@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import email
-from email import policy
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import FakeClock
 
 from assistant.escalation import Coach, Mailer, Route
@@ -17,28 +14,6 @@ from assistant.runtime import free_port
 
 JAN = Coach("Jan Desmet", "jan.desmet@waregem.example")
 ELS = Coach("Els Claes", "els.claes@waregem.example")
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp() -> Any:
-    from aiosmtpd.controller import Controller
-
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
 
 
 def setup(tmp_path: Path, port: int, minutes: float = 15) -> tuple[EscalationStore, MailThrottle, FakeClock]:
@@ -54,8 +29,8 @@ def escalate(store: EscalationStore, throttle: MailThrottle, question: str, coac
     return new_id, throttle.notify(escalation)
 
 
-def test_one_mail_then_one_digest_of_what_came_in(tmp_path: Path, smtp: Any) -> None:
-    controller, handler = smtp
+def test_one_mail_then_one_digest_of_what_came_in(tmp_path: Path, smtp_server: Any) -> None:
+    controller, handler = smtp_server
     store, throttle, clock = setup(tmp_path, controller.port)
     first, how = escalate(store, throttle, "Vraag een")
     assert how == "sent" and len(handler.messages) == 1
@@ -79,8 +54,8 @@ def test_one_mail_then_one_digest_of_what_came_in(tmp_path: Path, smtp: Any) -> 
     assert len(handler.messages) == 3
 
 
-def test_closed_while_waiting_is_left_out_and_a_restart_keeps_the_queue(tmp_path: Path, smtp: Any) -> None:
-    controller, handler = smtp
+def test_closed_while_waiting_is_left_out_and_a_restart_keeps_the_queue(tmp_path: Path, smtp_server: Any) -> None:
+    controller, handler = smtp_server
     store, throttle, clock = setup(tmp_path, controller.port)
     escalate(store, throttle, "Vraag een")
     closed, _ = escalate(store, throttle, "Vraag spam")
@@ -94,8 +69,8 @@ def test_closed_while_waiting_is_left_out_and_a_restart_keeps_the_queue(tmp_path
     assert len(handler.messages) == 2
 
 
-def test_mail_that_cannot_be_sent_waits_for_the_next_window(tmp_path: Path, smtp: Any) -> None:
-    controller, handler = smtp
+def test_mail_that_cannot_be_sent_waits_for_the_next_window(tmp_path: Path, smtp_server: Any) -> None:
+    controller, handler = smtp_server
     store, throttle, clock = setup(tmp_path, free_port())  # nobody listens there
     new_id, how = escalate(store, throttle, "Vraag een")
     assert how == "failed"
@@ -105,8 +80,8 @@ def test_mail_that_cannot_be_sent_waits_for_the_next_window(tmp_path: Path, smtp
     assert handler.messages[0]["Subject"] == f"Nieuwe vraag voor de digicoach (#{new_id})"
 
 
-def test_zero_minutes_mails_every_escalation(tmp_path: Path, smtp: Any) -> None:
-    controller, handler = smtp
+def test_zero_minutes_mails_every_escalation(tmp_path: Path, smtp_server: Any) -> None:
+    controller, handler = smtp_server
     store, throttle, _ = setup(tmp_path, controller.port, minutes=0)
     assert [escalate(store, throttle, f"Vraag {i}")[1] for i in range(3)] == ["sent"] * 3
     assert len(handler.messages) == 3
