@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from conftest import FakeClock
 
@@ -92,3 +93,26 @@ def test_concurrent_flood_takes_exactly_the_limit(tmp_path: Path) -> None:
 def test_zero_switches_a_limit_off(tmp_path: Path) -> None:
     lim = EscalationLimiter(tmp_path / "db.sqlite3", (Limit(0, 600),), (), clock=FakeClock())
     assert all(lim.take(ALICE).allowed for _ in range(50))
+
+
+def test_over_the_limit_answers_stay_and_the_message_names_the_coach(assistant: Any) -> None:
+    from assistant.intake import Intake
+
+    clock = FakeClock()
+    settings = assistant.settings.model_copy(update={"escalations_per_window": 2})
+    assistant.intake = Intake.from_settings(settings, assistant.directory, assistant.records, None, clock=clock)
+    me = Client(browser="m" * 22, address="10.2.2.2")
+    for question in ("Wanneer is de kerstmarkt?", "Wat eten we vrijdag in de kantine?"):
+        assert assistant.ask(question, "burgerzaken", client=me).escalated
+    refused = assistant.ask("Wie wint de koers van zondag?", "burgerzaken", client=me)
+    assert not refused.escalated and refused.escalation_id is None
+    for part in ("de voorbije 10 minuten al 2 vragen", "over 10 minuten", "An Declercq",
+                 "an.declercq@waregem.example", "056 00 00 10"):
+        assert part in refused.notice
+    answered = assistant.ask("hoe print ik met mijn badge", "burgerzaken", client=me)
+    assert answered.citations and not answered.escalated and "doorgeven" not in answered.notice
+    pressed = assistant.escalate(answered, "burgerzaken", client=me)  # "Vraag het aan mijn digicoach"
+    assert not pressed.escalated and pressed.text == answered.text and "An Declercq" in pressed.notice
+    assert len(assistant.records.escalations()) == 2
+    clock.now += 601
+    assert assistant.ask("Wie wint de koers van zondag?", "burgerzaken", client=me).escalated
