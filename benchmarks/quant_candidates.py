@@ -36,7 +36,7 @@ CANDIDATES = {c.name: c for c in (
     Candidate("bf16", "torch", note="today's path on native-bf16 CPUs"),
     Candidate("torch-int8", "torch-int8", note="torch.ao quantize_dynamic, nn.Linear -> qint8, at load"),
     Candidate("onnx-fp32", "onnx", "onnx", "onnx/model.onnx", "ONNX Runtime, float32 export"),
-    Candidate("onnx-int8", "onnx", "onnx", "onnx/model_qint8_avx2.onnx",
+    Candidate("onnx-int8", "onnx", "onnx", "onnx/model_quint8_avx2.onnx",
               "ONNX Runtime, dynamic int8, sentence-transformers 'avx2' config (u8 weights, reduce_range)"),
     Candidate("onnx-int8-vnni", "onnx", "onnx", "onnx/model_qint8_avx512_vnni.onnx",
               "ONNX Runtime, dynamic int8, 'avx512_vnni' config (s8 weights, full range)"),
@@ -112,16 +112,24 @@ def _produce_onnx(candidate: Candidate, src: Path, out: Path) -> None:
         model.save(str(out))
     if candidate.file.endswith("model.onnx"):
         return
-    config = candidate.file.split("model_qint8_")[1].removesuffix(".onnx")
+    config = candidate.file.split("int8_")[1].removesuffix(".onnx")  # model_q(u)int8_<config>.onnx
     model = _st_model(out, "onnx", file_name="onnx/model.onnx")
     export_dynamic_quantized_onnx_model(model, config, str(out))
 
 
 def _produce_openvino(candidate: Candidate, src: Path, out: Path) -> None:
+    """OpenVINO IR converted from the float32 ONNX export (produce onnx-fp32 first). sentence-transformers'
+    own OpenVINO export goes through optimum-intel, whose gemma3 exporter refuses transformers > 5.0 while
+    sentence-transformers 6 needs >= 5.0; OpenVINO reads the ONNX file itself, so that detour is not needed."""
+    import openvino as ov
+
     base = out / "openvino" / "openvino_model.xml"
+    onnx_dir = src.parent / "onnx"
     if not base.is_file():
-        model = _st_model(src, "openvino")  # exported via optimum-intel
-        model.save(str(out))
+        if not (onnx_dir / "onnx" / "model.onnx").is_file():
+            raise SystemExit("produce onnx-fp32 first: the OpenVINO IR is converted from it")
+        shutil.copytree(onnx_dir, out, ignore=shutil.ignore_patterns("onnx"), dirs_exist_ok=True)
+        ov.save_model(ov.convert_model(str(onnx_dir / "onnx" / "model.onnx")), str(base), compress_to_fp16=False)
     if candidate.file.endswith("_int8wo.xml"):
         import nncf
         import openvino as ov
@@ -152,8 +160,11 @@ def load(candidate: Candidate, model_dir: Path, scratch: Path, threads: int) -> 
         # installed (chromadb depends on it), so the runtime path needs no new package at all.
         model = OrtEncoder(folder, candidate.file, threads)
     else:
-        config = {"INFERENCE_NUM_THREADS": str(threads), "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": "1",
-                  "CACHE_DIR": ""}
+        config = {"INFERENCE_NUM_THREADS": str(threads), "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": "1"}
+        if threads == 1:
+            # OpenVINO 2026.4.1 dies with SIGFPE compiling this model for 1 thread in bf16 (its default on
+            # native-bf16 CPUs); f32 works. On AVX2-only CPUs f32 is the default anyway.
+            config["INFERENCE_PRECISION_HINT"] = "f32"
         model = _st_model(folder, "openvino", file_name=candidate.file, ov_config=config)
     return _wrap(model, model_dir, candidate.name)
 

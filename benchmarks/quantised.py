@@ -148,15 +148,16 @@ def orchestrate(args: argparse.Namespace, out: Path) -> None:
               "--reference", args.reference, "--ask", str(args.ask), "--sets", args.sets]
     meta: dict[str, Any] = {"cpu": cpu_name(), "cores": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M"),
                             "candidates": names, "modes": args.modes.split(","), "results": {},
+                            "reference": args.reference,
                             "produced": produced_manifest(args.scratch)}
     quality.sort(key=lambda t: t != args.reference)  # the reference goes first
-    for tag in quality:
-        name, mode = tag.split("@")
-        for phase in ("ingest", "query"):
+    for phase in ("ingest", "query"):  # every index first: the reference's must exist before any query phase
+        for tag in quality:
+            name, mode = tag.split("@")
             print(f"{phase:<12} {tag}", file=sys.stderr)
             meta["results"].setdefault(tag, {})[phase] = run_worker(
-                ["--phase", phase, "--candidate", name, "--mode", mode, *common], mode_env(mode, args.scratch), 7200,
-                quant_candidates.python_for(quant_candidates.CANDIDATES[name], args.scratch))
+                ["--phase", phase, "--candidate", name, "--mode", mode, *common], mode_env(mode, args.scratch),
+                7200, quant_candidates.python_for(quant_candidates.CANDIDATES[name], args.scratch))
             (out / "results.json").write_text(json.dumps(meta, indent=1))
     ask_index = out / "ask-index"
     if names and not ask_index.is_dir():  # ask() writes escalations: give it a copy of the reference index
