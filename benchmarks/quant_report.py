@@ -105,7 +105,7 @@ def interchange_table(merged: dict[str, Any], reference: str) -> list[str]:
              "reference vectors of the same question / passage.", "",
              "| candidate | mode | set | own hit@5 / MRR | A hit@5 / MRR | A same top-1 / top-5 | own same top-1 / "
              "top-5 | B hit@5 / MRR | B same top-1 / top-5 | query cos mean / min | passage cos mean / min |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     ref = (merged.get(reference) or {}).get("sets", {})
     for tag in merged:
         if tag == reference:
@@ -139,8 +139,8 @@ def _size_mb(metas: list[dict[str, Any]], name: str) -> str:
     return {"torch-int8": "0 (quantised at load)"}.get(name, f"{SIZES_MB.get(name, math.nan):.0f}")
 
 
-def _cps(meta: dict[str, Any], tag: str) -> float | None:
-    return (_phase(meta, tag, "speed-ingest").get("ingest") or {}).get("cps")
+def _cps(meta: dict[str, Any], tag: str, key: str = "cps") -> float | None:
+    return (_phase(meta, tag, "speed-ingest").get("ingest") or {}).get(key)
 
 
 def speed_table(speed: list[tuple[Path, dict[str, Any]]], metas: list[dict[str, Any]]) -> list[str]:
@@ -149,9 +149,13 @@ def speed_table(speed: list[tuple[Path, dict[str, Any]]], metas: list[dict[str, 
              "question embedding timed inside it. Ingest: a fixed length-representative subset of office-nl "
              "passages, batches of 16 as the pipeline embeds them, all cores. Load: building the model object "
              "(imports excluded). Peak RSS: whole process.", "",
-             "| run | candidate | mode | embed p50 / p95 ms | ask p50 / p95 ms | ingest chunks/s (× float32) | "
+             "CPU columns: process CPU time of the same calls (1 compute thread, so about the latency on an idle "
+             "core; the wall-clock columns include waiting for the other engineers' jobs on these 2 cores). Ingest "
+             "CPU rate: chunks per CPU-second × cores.", "",
+             "| run | candidate | mode | embed p50 / p95 ms | embed CPU p50 / p95 ms | ask p50 / p95 ms | "
+             "ask CPU p50 / p95 ms | ingest chunks/s (× float32) | ingest CPU rate (× float32) | "
              "load s | peak RSS query / ingest MB | on disk MB | precision run | 1-min load avg (query) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for run, meta in speed:
         for tag in meta["results"]:
             name, mode = tag.split("@")
@@ -161,11 +165,15 @@ def speed_table(speed: list[tuple[Path, dict[str, Any]]], metas: list[dict[str, 
             ask = sq.get("ask") or {}
             cps, ref = _cps(meta, tag), _cps(meta, f"float32@{mode}")
             ratio = f" ({cps / ref:.2f}×)" if cps and ref else ""
+            ccps, cref = _cps(meta, tag, "cpu_cps"), _cps(meta, f"float32@{mode}", "cpu_cps")
+            cratio = f" ({ccps / cref:.2f}×)" if ccps and cref else ""
             few = f" ({(si.get('ingest') or {}).get('chunks')} chunks, {ask.get('n')} q)" if (
                 si.get("ingest") or {}).get("quick") else ""
             lines.append(
                 f"| {run.name} | {name} | {mode} | {f(ask.get('embed_p50'), 0)} / {f(ask.get('embed_p95'), 0)} | "
-                f"{f(ask.get('p50'), 0)} / {f(ask.get('p95'), 0)} | {f(cps, 2)}{ratio}{few} | "
+                f"{f(ask.get('embed_cpu_p50'), 0)} / {f(ask.get('embed_cpu_p95'), 0)} | "
+                f"{f(ask.get('p50'), 0)} / {f(ask.get('p95'), 0)} | {f(ask.get('cpu_p50'), 0)} / "
+                f"{f(ask.get('cpu_p95'), 0)} | {f(cps, 2)}{ratio}{few} | {f(ccps, 2)}{cratio} | "
                 f"{f(sq.get('load_s'), 1)} | {sq.get('peak_rss_mb', '–')} / {si.get('peak_rss_mb', '–')} | "
                 f"{_size_mb(metas, name)} | {sq.get('ov_inference_precision', sq.get('dtype', '–'))} | "
                 f"{f(sq.get('loadavg_start'), 1)}–{f(sq.get('loadavg_end'), 1)} |")
@@ -190,8 +198,10 @@ def isa_table(speed: list[tuple[Path, dict[str, Any]]]) -> list[str]:
 def gate_table(merged: dict[str, Any], speed: list[tuple[Path, dict[str, Any]]], reference: str) -> list[str]:
     """The issue's gates for the AVX2-only target: quality vs the reference, speed in avx2 mode (median of runs)."""
     lines = [f"### Gates on an AVX2-only CPU (quality vs {reference}; speed: avx2 mode, median over runs)", "",
-             "| candidate | max abs Δ hit@5 | max abs Δ MRR | max abs Δ AUC confidence | ask p50 / p95 ms | "
-             "ingest × float32 | passes |", "|---|---|---|---|---|---|---|"]
+             "Speed is judged on CPU time (what an idle 2-core machine would show); wall-clock under this "
+             "machine's load is shown next to it.", "",
+             "| candidate | max abs Δ hit@5 | max abs Δ MRR | max abs Δ AUC confidence | ask CPU p50 / p95 ms | "
+             "ask wall p50 / p95 ms | ingest × float32 (CPU / wall) | passes |", "|---|---|---|---|---|---|---|---|"]
     ref = {s: _own(merged, reference, s) for s in SETS}
     names = dict.fromkeys(t.split("@")[0] for _, m in speed for t in m["results"])
     for name in names:
@@ -201,14 +211,15 @@ def gate_table(merged: dict[str, Any], speed: list[tuple[Path, dict[str, Any]]],
         d = {k: max(abs(mine[s][k] - ref[s][k]) for s in SETS) for k in ("hit@5", "mrr", "auc_conf")} if have \
             else {}
         asks = [_phase(m, tag, "speed-query").get("ask") or {} for _, m in speed]
-        p50 = _median([a.get("p50") for a in asks])
-        p95 = _median([a.get("p95") for a in asks])
-        ratio = _median([(_cps(m, tag) or math.nan) / (_cps(m, "float32@avx2") or math.nan) for _, m in speed])
-        fast = p50 <= GATE_P50 and p95 <= GATE_P95 and ratio >= GATE_INGEST
+        med = {k: _median([a.get(k) for a in asks]) for k in ("p50", "p95", "cpu_p50", "cpu_p95")}
+        ratio = {k: _median([(_cps(m, tag, k) or math.nan) / (_cps(m, "float32@avx2", k) or math.nan)
+                             for _, m in speed]) for k in ("cps", "cpu_cps")}
+        fast = med["cpu_p50"] <= GATE_P50 and med["cpu_p95"] <= GATE_P95 and ratio["cpu_cps"] >= GATE_INGEST
         good = have and all(v <= GATE_QUALITY + 1e-9 for v in d.values())
         verdict = "yes" if fast and good else ("no" if have or not fast else "speed only; quality not measured")
         lines.append(f"| {name} | {f(d.get('hit@5'))} | {f(d.get('mrr'))} | {f(d.get('auc_conf'))} | "
-                     f"{f(p50, 0)} / {f(p95, 0)} | {f(ratio, 2)} | {verdict} |")
+                     f"{f(med['cpu_p50'], 0)} / {f(med['cpu_p95'], 0)} | {f(med['p50'], 0)} / {f(med['p95'], 0)} | "
+                     f"{f(ratio['cpu_cps'], 2)} / {f(ratio['cps'], 2)} | {verdict} |")
     return [*lines, ""]
 
 
