@@ -105,7 +105,7 @@ def interchange_table(merged: dict[str, Any], reference: str) -> list[str]:
              "reference vectors of the same question / passage.", "",
              "| candidate | mode | set | own hit@5 / MRR | A hit@5 / MRR | A same top-1 / top-5 | own same top-1 / "
              "top-5 | B hit@5 / MRR | B same top-1 / top-5 | query cos mean / min | passage cos mean / min |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     ref = (merged.get(reference) or {}).get("sets", {})
     for tag in merged:
         if tag == reference:
