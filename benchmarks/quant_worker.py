@@ -170,6 +170,7 @@ def ingest(args: argparse.Namespace, embedder: Any) -> dict[str, Any]:
 
 
 def _retriever(args: argparse.Namespace, embedder: Any, set_name: str, data_dir: Path) -> Any:
+    from assistant.errors import DigihulpError
     from assistant.retrieval import Retriever
     from assistant.store import ChromaStore
 
@@ -177,7 +178,10 @@ def _retriever(args: argparse.Namespace, embedder: Any, set_name: str, data_dir:
         return None
     settings = settings_for(set_name, data_dir, 1)
     retriever = Retriever(settings, ChromaStore(settings), embedder.name, embedder.dimension)
-    retriever.chunk_count()
+    try:
+        retriever.chunk_count()
+    except DigihulpError:  # an index whose ingest was stopped: nothing published
+        return None
     return retriever
 
 
