@@ -37,7 +37,7 @@ CANDIDATES = {c.name: c for c in (
     Candidate("torch-int8", "torch-int8", note="torch.ao quantize_dynamic, nn.Linear -> qint8, at load"),
     Candidate("onnx-fp32", "onnx", "onnx", "onnx/model.onnx", "ONNX Runtime, float32 export"),
     Candidate("onnx-int8", "onnx", "onnx", "onnx/model_quint8_avx2.onnx",
-              "ONNX Runtime, dynamic int8, sentence-transformers 'avx2' config (u8 activations and weights, per channel)"),
+              "ONNX Runtime, dynamic int8, ST 'avx2' config (u8 activations and weights, per channel)"),
     Candidate("onnx-int8-vnni", "onnx", "onnx", "onnx/model_qint8_avx512_vnni.onnx",
               "ONNX Runtime, dynamic int8, 'avx512_vnni' config (u8 activations, s8 weights, per channel)"),
     Candidate("ov-fp32", "openvino", "openvino", "openvino/openvino_model.xml",
