@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                         "(a float32 index of both corpora takes ~30 min on 2 busy cores)")
     parser.add_argument("--quality-phases", default="ingest,query",
                         help="'query' alone re-measures retrieval on indexes already in --out")
+    parser.add_argument("--speed-phases", default="speed-ingest,speed-query")
     parser.add_argument("--reference", default="float32@native", help="the index/vectors everything is compared to")
     parser.add_argument("--index-root", type=Path, help="run folder holding the reference's indexes (default --out)")
     parser.add_argument("--ask", type=int, default=146, help="office-nl questions for the full ask() timing")
@@ -170,7 +171,7 @@ def orchestrate(args: argparse.Namespace, out: Path) -> None:
         for name in names:
             tag = f"{name}@{mode}"
             extra = ["--candidate", name, "--mode", mode, *common, *(["--quick", "yes"] if tag in quick else [])]
-            for phase in ("speed-ingest", "speed-query"):
+            for phase in args.speed_phases.split(","):
                 print(f"{phase:<12} {tag}", file=sys.stderr)
                 meta["results"].setdefault(tag, {})[phase] = run_worker(
                     ["--phase", phase, *extra], mode_env(mode, args.scratch), 3600,
