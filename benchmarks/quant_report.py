@@ -103,8 +103,9 @@ def interchange_table(merged: dict[str, Any], reference: str) -> list[str]:
              "queried with the reference's question vectors. 'same top-1 / top-5' = share of questions whose first "
              "document / ordered first five documents equal the reference's own ranking. Cosines: candidate vs "
              "reference vectors of the same question / passage.", "",
-             "| candidate | mode | set | own hit@5 / MRR | A hit@5 / MRR | A same top-1 / top-5 | own same top-1 / "
-             "top-5 | B hit@5 / MRR | B same top-1 / top-5 | query cos mean / min | passage cos mean / min |",
+             "| candidate | mode | set | own hit@5 / MRR / AUC conf | A hit@5 / MRR / AUC conf | A same top-1 / top-5 | "
+             "own same top-1 / top-5 | B hit@5 / MRR / AUC conf | B same top-1 / top-5 | query cos mean / min | "
+             "passage cos mean / min |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     ref = (merged.get(reference) or {}).get("sets", {})
     for tag in merged:
@@ -117,7 +118,7 @@ def interchange_table(merged: dict[str, Any], reference: str) -> list[str]:
             cells = []
             for label in ("own", "f32_index", "own_index_f32_queries"):
                 m = quality(q.get(label), s)
-                cells.append(f"{f(m['hit@5'])} / {f(m['mrr'])}" if m else "–")
+                cells.append(f"{f(m['hit@5'])} / {f(m['mrr'])} / {f(m['auc_conf'])}" if m else "–")
                 t1, t5 = agreement(q.get(label), base)
                 cells.append(f"{f(t1, 2)} / {f(t5, 2)}")
             cells = [cells[0], cells[2], cells[3], cells[1], cells[4], cells[5]]
