@@ -104,8 +104,8 @@ def interchange_table(merged: dict[str, Any], reference: str) -> list[str]:
              "document / ordered first five documents equal the reference's own ranking. Cosines: candidate vs "
              "reference vectors of the same question / passage.", "",
              "| candidate | mode | set | own hit@5 / MRR / AUC conf | A hit@5 / MRR / AUC conf "
-             "| A same top-1 / top-5 | own same top-1 / top-5 | B hit@5 / MRR / AUC conf | B same top-1 / top-5 | query cos mean / min | "
-             "passage cos mean / min |",
+             "| A same top-1 / top-5 | own same top-1 / top-5 | B hit@5 / MRR / AUC conf | B same top-1 / top-5 "
+             "| query cos mean / min | passage cos mean / min |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     ref = (merged.get(reference) or {}).get("sets", {})
     for tag in merged:
