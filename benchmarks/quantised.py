@@ -1,6 +1,12 @@
 """Quantised and alternative-runtime embedding paths against today's float32, side by side in one run.
 
-    python benchmarks/quantised.py [--candidates float32,bf16,...] [--modes native,avx2] [--scratch DIR]
+    # 1. produce the files (each in the venv that has its exporter; see quant_candidates.py):
+    python benchmarks/quant_candidates.py onnx-fp32|onnx-int8|onnx-int8-vnni|ov-fp32|ov-int8 [--scratch DIR]
+    # 2. quality: full indexes of both eval corpora + retrieval metrics (reference float32@native first)
+    python benchmarks/quantised.py run --candidates "" --quality float32@native,onnx-int8@avx2 --out DIR/quality
+    # 3. speed (repeat with another --out), then one table over every run folder
+    python benchmarks/quantised.py run --quality "" --index-root DIR/quality --out DIR/speed-1 [--candidates ...]
+    python benchmarks/quantised.py table --out DIR/quality --out DIR/speed-1 --out DIR/speed-2
 
 Candidates (benchmarks/quant_candidates.py): float32, bf16, torch-int8, onnx-fp32, onnx-int8, onnx-int8-vnni,
 ov-fp32, ov-int8. Each is produced locally from the verified weights into --scratch (never the shared model
