@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,12 +25,17 @@ class Settings(BaseSettings):
                                                    "session secret and batch backups; git-ignored.")
     model_dir: Path = Field(
         default_factory=_default_model_dir,
-        description="Installed embedding model (or any sentence-transformers folder).",
+        description="The installed embedding model (`make model` installs and repairs it there).",
     )
-    embed_dtype: str = Field(
+    embed_dtype: Literal["auto", "bfloat16", "float32"] = Field(
         "auto",
         description="Compute dtype of the embedder: auto (bfloat16 only where the CPU has native bf16), "
         "bfloat16 or float32. Never float16.",
+    )
+    escalation_evals: Path | None = Field(
+        None, description="The eval set that answered escalations grow (JSONL): 'Van antwoord naar tip' appends to "
+        "it, the tip-batch gate reads it. Default: evals/escalations.jsonl in the data dir; never inside the "
+        "install tree, which the service must not write to.",
     )
     coaches_path: Path | None = Field(
         None, description="The coach directory (YAML); default: coaches.yaml in the corpus root."
@@ -106,6 +112,10 @@ class Settings(BaseSettings):
     @property
     def coaches_file(self) -> Path:
         return self.coaches_path or self.corpus_dir / "coaches.yaml"
+
+    @property
+    def escalation_evals_file(self) -> Path:
+        return self.escalation_evals or self.data_dir / "evals" / "escalations.jsonl"
 
     @property
     def accounts_file(self) -> Path:

@@ -7,15 +7,15 @@ import os
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
+from typing import Any
 
 from assistant import confidence
 from assistant.answering import Draft, compose_extractive
 from assistant.config import Settings
+from assistant.embedding import EmbeddingModel
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
 from assistant.escalation import CoachDirectory, Mailer
 from assistant.records import EscalationStore
@@ -28,13 +28,6 @@ log = logging.getLogger(__name__)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 NOT_SURE = "Hierover vind ik geen betrouwbaar antwoord in onze tips en handleidingen."
 ASKED_COACH = "Je vraag is doorgegeven aan je digicoach."
-
-
-class QueryEmbedder(Protocol):
-    name: str
-    dimension: int
-
-    def embed_query(self, question: str) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -68,9 +61,9 @@ def visible_text(text: str) -> str:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, embedder: QueryEmbedder, store: ChromaStore,
+    def __init__(self, settings: Settings, embedder: EmbeddingModel, store: ChromaStore,
                  directory: CoachDirectory, records: EscalationStore, mailer: Mailer | None = None,
-                 llm: Any = None) -> None:
+                 llm: Any = None, model_check: Callable[[], str] | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.store = store
@@ -78,6 +71,8 @@ class Assistant:
         self.records = records
         self.mailer = mailer
         self.llm = llm
+        # The installed model's files ("" = complete). Only for a model this assistant loaded itself.
+        self.model_check = model_check
         self.retriever = Retriever(settings, store, embedder.name, embedder.dimension)
 
     def retrieve(self, question: str) -> Retrieved:
@@ -125,13 +120,13 @@ class Assistant:
     def _escalate(self, answer: Answer, draft: Draft, department: str | None, asker_name: str,
                   asker_contact: str, by_request: bool) -> Answer:
         route = self.directory.route(department)
-        esc_id = self.records.create(
+        escalation_id = self.records.create(
             question=answer.question, department=department or "", route=route,
             sources=[c.to_dict() for c in draft.citations], draft=draft.text, confidence=answer.confidence,
             asker_name=asker_name, asker_contact=asker_contact,
         )
         if self.mailer is not None:
-            escalation = self.records.get(esc_id)
+            escalation = self.records.get(escalation_id)
             if escalation is not None:
                 self.mailer.send_escalation(escalation)
         lead = ASKED_COACH if by_request else NOT_SURE
@@ -139,7 +134,7 @@ class Assistant:
         if by_request and answer.text:
             text = answer.text  # keep what they already read; the notice says who picks it up
         return replace(answer, text=text, citations=answer.citations if by_request else (),
-                       escalated=True, escalation_id=esc_id, coach=route.coach.name,
+                       escalated=True, escalation_id=escalation_id, coach=route.coach.name,
                        notice=" ".join(filter(None, (answer.notice, route.message() if by_request else ""))))
 
     def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:
@@ -158,7 +153,8 @@ class Assistant:
 
     def health(self) -> dict[str, Any]:
         """Each part's state for monitoring; "ok" or a Dutch reason. `status` sums it up (see docs/operations.md)."""
-        status: dict[str, Any] = {"model": self.embedder.name, "model_status": "ok"}
+        problem = self.model_check() if self.model_check is not None else ""
+        status: dict[str, Any] = {"model": self.embedder.name, "model_status": f"fout: {problem}" if problem else "ok"}
         try:
             info = self.store.require_live(self.embedder.name, self.embedder.dimension)
             status["index"], status["chunks"] = "ok", info.count
@@ -172,7 +168,9 @@ class Assistant:
         status.update(disk_status(self.settings.data_dir))
         status["llm"] = "uit" if self.llm is None else ("ok" if self.llm.ping() else "onbereikbaar")
         core = all(status[k] == "ok" for k in ("index", "database", "schijf"))
-        status["status"] = ("ok" if status["llm"] != "onbereikbaar" else "beperkt") if core else "problemen"
+        # The model in memory keeps answering when its files break; only the next start would fail.
+        degraded = status["llm"] == "onbereikbaar" or problem
+        status["status"] = ("beperkt" if degraded else "ok") if core else "problemen"
         return status
 
 
@@ -191,16 +189,27 @@ def disk_status(data_dir: Path, min_free_mb: int = 200) -> dict[str, Any]:
     return {"schijf": "ok", "vrij_mb": free_mb}
 
 
-def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
+def model_problem(model_dir: Path) -> str:
+    """The quick check of the installed model ("" when complete), the verdict every entry point gives."""
+    from assistant.model import inspect_install
+
+    return inspect_install(model_dir).message()
+
+
+def build_assistant(settings: Settings, embedder: EmbeddingModel | None = None,
                     store: ChromaStore | None = None) -> Assistant:
     """Wire every part from Settings. The embedder can be passed in so one model serves many; a
     store can be passed in to read a staged generation (the tip-batch gate)."""
     from assistant.llm import LLMAnswerer
 
+    model_check = None
     if embedder is None:
+        from functools import partial
+
         from assistant.model import load_embedder
 
         embedder = load_embedder(settings)
+        model_check = partial(model_problem, settings.model_dir)
         if settings.query_workers >= 0:
             from assistant.batching import QueryBatcher
 
@@ -216,4 +225,5 @@ def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
         records=EscalationStore(settings.db_path),
         mailer=Mailer.from_settings(settings),
         llm=LLMAnswerer.from_settings(settings),
+        model_check=model_check,
     )
