@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quant_onnx import VARIANTS
+
 SOURCE_FILES = ("1_Pooling", "2_Dense", "3_Dense", "added_tokens.json", "config.json",
                 "config_sentence_transformers.json", "digihulp-model.json", "generation_config.json",
                 "model.safetensors", "modules.json", "sentence_bert_config.json", "special_tokens_map.json",
@@ -25,7 +27,7 @@ SOURCE_FILES = ("1_Pooling", "2_Dense", "3_Dense", "added_tokens.json", "config.
 @dataclass(frozen=True)
 class Candidate:
     name: str
-    kind: str  # torch | torch-int8 | onnx | openvino
+    kind: str  # torch | torch-int8 | onnx | openvino | ort (round 2: whole pipeline in one ONNX file)
     folder: str = ""  # under the scratch dir; "" = the installed model folder itself
     file: str = ""  # backend file inside the folder
     note: str = ""
@@ -44,6 +46,9 @@ CANDIDATES = {c.name: c for c in (
               "OpenVINO IR, float32 weights (CPU plugin picks bf16 itself where the CPU has it)"),
     Candidate("ov-int8", "openvino", "openvino", "openvino/openvino_model_int8wo.xml",
               "OpenVINO IR, NNCF int8 weight compression (data-free)"),
+    Candidate("ort-fp32", "ort", "onnx", "model.onnx", "round 2: the dynamo export of the whole pipeline, float32"),
+    *(Candidate(f"ort-{v.name}", "ort", "onnx", f"model_{v.name}.onnx", f"round 2: {v.note}")
+      for v in VARIANTS.values()),
 )}
 
 
@@ -152,8 +157,12 @@ def load(candidate: Candidate, model_dir: Path, scratch: Path, threads: int) -> 
         torch.ao.quantization.quantize_dynamic(embedder._model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
         embedder.dtype = "int8 (torch dynamic)"
         return embedder
-    torch.set_num_threads(threads)  # pooling and the two Dense layers stay in torch
     folder = scratch / candidate.folder
+    if candidate.kind == "ort":
+        from quant_onnx import OrtEmbedder
+
+        return OrtEmbedder(folder, candidate.file, model_dir, threads)
+    torch.set_num_threads(threads)  # pooling and the two Dense layers stay in torch
     if candidate.kind == "onnx":
         # Not sentence-transformers' backend="onnx": it needs optimum-onnx, whose only release caps
         # transformers < 4.58 while sentence-transformers 6 needs >= 5. onnxruntime itself is already
@@ -220,13 +229,14 @@ class OrtEncoder:
 
 def _wrap(model: Any, model_dir: Path, label: str) -> Any:
     """The project's Embedder around an already loaded SentenceTransformer (same prompts, same 512-token cap)."""
-    from assistant.model import MAX_TOKENS, Embedder, _dimension, model_name
+    from assistant.model.embedder import MAX_TOKENS, Embedder, dimension_of
+    from assistant.model.files import model_name
 
     embedder = Embedder.__new__(Embedder)
     embedder._model = model
     model.max_seq_length = min(model.max_seq_length or MAX_TOKENS, MAX_TOKENS)
     embedder.name = model_name(model_dir)  # same name as float32: the index cannot tell the paths apart
-    embedder.dimension = _dimension(model)
+    embedder.dimension = dimension_of(model)
     embedder.dtype = label
     embedder._prompts = dict(getattr(model, "prompts", {}) or {})
     return embedder
@@ -234,9 +244,10 @@ def _wrap(model: Any, model_dir: Path, label: str) -> Any:
 
 def runtime_details(embedder: Any) -> dict[str, Any]:
     """What the runtime actually chose (OpenVINO picks its own inference precision)."""
-    auto = getattr(embedder._model[0], "auto_model", None) if hasattr(embedder._model, "__getitem__") else None
+    model: Any = getattr(embedder, "_model", None)
+    auto: Any = getattr(model[0], "auto_model", None) if hasattr(model, "__getitem__") else None
     for attr in ("compiled_model", "request"):
-        compiled = getattr(auto, attr, None)
+        compiled: Any = getattr(auto, attr, None)
         if hasattr(compiled, "get_compiled_model"):
             compiled = compiled.get_compiled_model()
         if hasattr(compiled, "get_property"):
@@ -265,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(root))
     for key in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         os.environ[key] = "1"
-    from assistant.model import SAFETENSORS_SHA256
+    from assistant.model.files import SAFETENSORS_SHA256
 
     parser = argparse.ArgumentParser()
     parser.add_argument("name", choices=sorted(CANDIDATES))

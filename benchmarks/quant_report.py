@@ -209,8 +209,8 @@ def gate_table(merged: dict[str, Any], speed: list[tuple[Path, dict[str, Any]]],
         tag = f"{name}@avx2"
         mine = {s: _own(merged, tag, s) for s in SETS}
         have = all(mine.values()) and all(ref.values())
-        d = {k: max(abs(mine[s][k] - ref[s][k]) for s in SETS) for k in ("hit@5", "mrr", "auc_conf")} if have \
-            else {}
+        d = {k: max(abs(m[k] - r[k]) for m, r in zip(mine.values(), ref.values(), strict=True) if m and r)
+             for k in ("hit@5", "mrr", "auc_conf")} if have else {}
         asks = [_phase(m, tag, "speed-query").get("ask") or {} for _, m in speed]
         med = {k: _median([a.get(k) for a in asks]) for k in ("p50", "p95", "cpu_p50", "cpu_p95")}
         ratio = {k: _median([(_cps(m, tag, k) or math.nan) / (_cps(m, "float32@avx2", k) or math.nan)

@@ -106,6 +106,10 @@ def load_candidate(args: argparse.Namespace, threads: int) -> tuple[Any, dict[st
 def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.phase == "produce":
         return produce(args)
+    if args.phase == "screen":
+        import quant_search
+
+        return quant_search.screen(args)
     result: dict[str, Any] = {"phase": args.phase, "candidate": args.candidate, "mode": args.mode,
                               "loadavg_start": os.getloadavg()[0]}
     threads = (os.cpu_count() or 1) if args.phase in ("ingest", "speed-ingest") else 1
@@ -133,7 +137,7 @@ def produce(args: argparse.Namespace) -> dict[str, Any]:
     import quant_candidates as qc
 
     from assistant.config import Settings
-    from assistant.model import SAFETENSORS_SHA256
+    from assistant.model.files import SAFETENSORS_SHA256
 
     src = qc.copy_source(Settings().model_dir, args.scratch, SAFETENSORS_SHA256)
     produced = qc.produce(qc.CANDIDATES[args.candidate], src, args.scratch)

@@ -8,6 +8,14 @@
     python benchmarks/quantised.py run --quality "" --index-root DIR/quality --out DIR/speed-1 [--candidates ...]
     python benchmarks/quantised.py table --out DIR/quality --out DIR/speed-1 --out DIR/speed-2
 
+Round 2 (benchmarks/quant_onnx.py, quant_search.py: the whole pipeline exported in this venv, int8 variants):
+    python benchmarks/quantised.py export --scratch R2          # R2/onnx/model.onnx, checked against torch
+    python benchmarks/quantised.py produce --scratch R2 --variants dyn-s8r,dyn-s8r-nodown,nbits8
+    python benchmarks/quantised.py screen --scratch R2 --modes avx2 --out R2/screen --variants ... \
+        --index-root DIR/quality/native/float32      # cosines, CPU time, retrieval on the float32 index
+    python benchmarks/quantised.py run --scratch R2 --quality "" --modes avx2 --index-root DIR/quality \
+        --candidates float32,ort-dyn-s8r-nodown --out R2/speed   # ask p50/p95, ingest, load, memory
+
 Candidates (benchmarks/quant_candidates.py): float32, bf16, torch-int8, onnx-fp32, onnx-int8, onnx-int8-vnni,
 ov-fp32, ov-int8. Each is produced locally from the verified weights into --scratch (never the shared model
 folder), then measured in fresh subprocesses per mode, so load time and peak memory are the candidate's own:
@@ -103,7 +111,10 @@ def run_worker(args: list[str], env: dict[str, str], timeout: float, python: str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="run", choices=("run", "worker", "table"))
+    parser.add_argument("command", nargs="?", default="run",
+                        choices=("export", "produce", "screen", "run", "worker", "table"))
+    parser.add_argument("--variants", default="", help="int8 variants (benchmarks/quant_onnx.py VARIANTS)")
+    parser.add_argument("--passages", type=int, default=64, help="screen: office-nl passages embedded")
     parser.add_argument("--candidates", default=DEFAULT_CANDIDATES)
     parser.add_argument("--modes", default="native,avx2")
     parser.add_argument("--scratch", type=Path, default=ROOT.parent / "scratch-15")
@@ -123,18 +134,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ask", type=int, default=146, help="office-nl questions for the full ask() timing")
     parser.add_argument("--sets", default="sample,office-nl")
     # worker-only
-    parser.add_argument("--phase", choices=("produce", "ingest", "query", "speed-ingest", "speed-query"))
+    parser.add_argument("--phase", choices=("produce", "ingest", "query", "speed-ingest", "speed-query", "screen"))
     parser.add_argument("--candidate")
     parser.add_argument("--mode", default="native")
     args = parser.parse_args(argv)
     configure_logging("WARNING")
     outs: list[Path] = args.out or [args.scratch / time.strftime("run-%Y%m%d-%H%M%S")]
+    args.onnx_dir = args.scratch / "onnx"
     if args.command == "worker":
         import quant_worker
 
         args.out = outs[0]
         print(json.dumps(quant_worker.run(args)))
         return 0
+    if args.command in ("export", "produce", "screen"):
+        return onnx_command(args, outs[0])
     if args.command == "run":
         orchestrate(args, outs[0])
     import quant_report
@@ -185,6 +199,42 @@ def orchestrate(args: argparse.Namespace, out: Path) -> None:
             (out / "results.json").write_text(json.dumps(meta, indent=1))
     meta["finished"] = time.strftime("%Y-%m-%d %H:%M")
     (out / "results.json").write_text(json.dumps(meta, indent=1))
+
+
+def onnx_command(args: argparse.Namespace, out: Path) -> int:
+    import quant_onnx
+    import quant_search
+
+    variants = [v for v in args.variants.split(",") if v]
+    if args.command == "export":
+        from quant_candidates import copy_source
+
+        from assistant.config import Settings
+        from assistant.model.files import SAFETENSORS_SHA256
+
+        src = copy_source(Settings().model_dir, args.scratch, SAFETENSORS_SHA256)
+        print(json.dumps(quant_onnx.export(src, args.onnx_dir)))
+    elif args.command == "produce":
+        for name in variants:
+            print(name, json.dumps(quant_onnx.produce(name, args.onnx_dir)), flush=True)
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ["ref", *variants]:
+            if (out / f"screen-{name}.json").is_file():
+                continue
+            mode = args.modes.split(",")[-1]  # the reference too: its CPU time is the baseline
+            print(f"screen {name}@{mode}", file=sys.stderr, flush=True)
+            result = run_worker(["--phase", "screen", "--candidate", name, "--mode", mode, "--out", str(out),
+                                 "--scratch", str(args.scratch), "--passages", str(args.passages)],
+                                mode_env(mode, args.scratch), 7200)
+            if result:
+                (out / f"screen-{name}.json").write_text(json.dumps(result))
+        ref = json.loads((out / "screen-ref.json").read_text())
+        print(quant_search.render(quant_search.compare(out, variants), ref))
+        if args.index_root:  # the float32 quality run's indexes: rank each variant's question vectors there
+            print()
+            print(quant_search.render_retrieval(quant_search.retrieval(out, ["ref", *variants], args.index_root)))
+    return 0
 
 
 def produced_manifest(scratch: Path) -> dict[str, Any]:
