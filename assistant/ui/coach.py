@@ -12,6 +12,8 @@ from assistant.escalation import Coach
 from assistant.types import strip_citations
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
+from assistant.ui.coach_newcomers import NewcomersTab
+from assistant.ui.coach_startcheck import StartcheckEditor
 from assistant.ui.login import coach_of
 from assistant.ui.render import box
 from assistant.ui.services import Services
@@ -32,6 +34,9 @@ class CoachPage:
         self.records = services.records
         self.accounts = services.accounts
         self.corpus = CorpusTabs(services)
+        self.newcomers = NewcomersTab(services.start_results, services.start_content, services.directory,
+                                      services.accounts)
+        self.startcheck = StartcheckEditor(services.settings)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
@@ -127,6 +132,9 @@ class CoachPage:
                 with gr.Tab("Feedback", id="feedback") as c["fb_tab"]:
                     c["fb_btn"] = gr.Button("Vernieuwen", size="sm")
                     c["fb_html"] = gr.HTML("")
+                with gr.Tab("Nieuwe collega's", id="nieuwe-collegas") as newcomers_tab:
+                    self.newcomers.build(newcomers_tab)
+                    self.startcheck.build()
             self._wire(c)
         return demo
 
