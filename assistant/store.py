@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -69,6 +70,9 @@ class ChromaStore:
     def __init__(self, settings: Settings, pinned: IndexInfo | None = None) -> None:
         self._settings = settings
         self._client: Any = None
+        # Concurrent first requests would each build a client; Chroma's shared system then races
+        # ('RustBindingsAPI' object has no attribute 'bindings'), so one thread connects, the rest wait.
+        self._connect_lock = threading.Lock()
         self._pinned = pinned  # read this generation instead of following the live pointer
 
     def pinned(self, collection: str) -> ChromaStore:
@@ -85,9 +89,13 @@ class ChromaStore:
     # -- connection ---------------------------------------------------------------------------
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = self._connect()
-        return self._client
+        client = self._client
+        if client is None:
+            with self._connect_lock:
+                if self._client is None:
+                    self._client = self._connect()
+                client = self._client
+        return client
 
     def _connect(self) -> Any:
         import chromadb

@@ -121,3 +121,30 @@ def test_metadata_only_change_is_published_without_embedding(settings, embedder)
     badge = "tips/printen-met-badge.md"
     reviewed = {c.metadata["reviewed"] for c in store.all_chunks(info) if c.metadata["source"] == badge}
     assert reviewed == {"2026-11-01"}
+
+
+def test_concurrent_first_requests_share_one_chroma_client(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    """Ten first requests at once on a cold store (no Chroma system started in this process for its folder):
+    one client, no start-up race."""
+    import threading
+
+    store = ChromaStore(settings)
+    start = threading.Barrier(10)
+    clients: list[object] = []
+    errors: list[BaseException] = []
+
+    def first_request() -> None:
+        start.wait()
+        try:
+            clients.append(store.client)
+            store.live_info()
+        except BaseException as exc:  # collected: an exception in a thread would not fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_request) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len({id(client) for client in clients}) == 1
