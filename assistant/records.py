@@ -10,12 +10,14 @@ import builtins
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+
+import numpy as np
 
 from assistant.errors import StorageError, explain, explain_database
 from assistant.escalation import Coach, Route, mask_pii
@@ -24,7 +26,7 @@ from assistant.types import Citation
 logger = logging.getLogger(__name__)
 
 Status = Literal["open", "answered", "closed"]
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1 = """
 CREATE TABLE escalations (
@@ -65,9 +67,32 @@ CREATE TABLE feedback (
     department TEXT NOT NULL DEFAULT ''
 );
 """
+# The gap board, freshness view and agenda (issue 13): what each logged question got (band, cited sources,
+# best document) and its vector, stored once at ask time so no view re-embeds; the coaches' decisions per card.
+_SCHEMA_GAPS = """
+ALTER TABLE questions ADD COLUMN band TEXT NOT NULL DEFAULT '';
+ALTER TABLE questions ADD COLUMN cited_json TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE questions ADD COLUMN top_source TEXT NOT NULL DEFAULT '';
+ALTER TABLE questions ADD COLUMN vector BLOB;
+CREATE INDEX questions_created ON questions (created_at);
+CREATE INDEX escalations_created ON escalations (created_at);
+CREATE INDEX feedback_created ON feedback (created_at);
+CREATE TABLE gap_cards (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('tip', 'published', 'linked', 'no_action')),
+    tip TEXT NOT NULL DEFAULT '',
+    coach TEXT NOT NULL DEFAULT '',
+    label TEXT NOT NULL DEFAULT '',
+    centroid BLOB NOT NULL,
+    question_ids TEXT NOT NULL DEFAULT '[]'
+);
+"""
 # Index = version reached after running the script; append new scripts, never edit old ones.
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
-_QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated")
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_GAPS)
+_QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated", "band", "cited_json",
+                     "top_source", "vector")
 _FEEDBACK_COLUMNS = ("created_at", "question", "answer", "rating", "comment", "department")
 
 
@@ -100,6 +125,9 @@ class LoggedQuestion:
     department: str
     confidence: float
     escalated: bool
+    band: str = ""  # answer | unsure | escalated | referred ('' in rows logged before the gap board)
+    cited: tuple[str, ...] = ()  # corpus sources cited in the answer
+    top_source: str = ""  # the best-ranked document, cited or not
 
 
 @dataclass(frozen=True)
@@ -115,6 +143,15 @@ class Feedback:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_LOGGED = "id, created_at, question, department, confidence, escalated, band, cited_json, top_source"
+
+
+def _to_logged(row: sqlite3.Row) -> LoggedQuestion:
+    data = dict(row)
+    cited = tuple(json.loads(data.pop("cited_json") or "[]"))
+    return LoggedQuestion(**{**data, "escalated": bool(data["escalated"]), "cited": cited})
 
 
 def _to_escalation(row: sqlite3.Row) -> Escalation:
@@ -137,9 +174,10 @@ def _insert(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> 
 class EscalationStore:
     """Thread-safe: every method opens its own connection."""
 
-    def __init__(self, db_path: Path, timeout: float = 30.0) -> None:
+    def __init__(self, db_path: Path, timeout: float = 30.0, clock: Callable[[], str] | None = None) -> None:
         self.db_path = Path(db_path)
         self.timeout = timeout
+        self._now = clock or _now  # ISO timestamps; a replayed log (benchmarks/question_log.py) sets its own
         with self._translated("Openen van de database"):
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
             with closing(self._connect()) as conn:
@@ -206,7 +244,7 @@ class EscalationStore:
     ) -> int:
         # Store the canonical id when the directory knows the department, so coaches can filter on it.
         dept = route.department.id if route.department is not None else (department or "").strip()
-        now = _now()
+        now = self._now()
         values = {
             "created_at": now,
             "updated_at": now,
@@ -255,7 +293,7 @@ class EscalationStore:
             if row["status"] not in allowed:
                 raise ValueError(f"vraag #{escalation_id} is '{row['status']}' (invalid status transition)")
             sql = f"UPDATE escalations SET {assign}, updated_at = ? WHERE id = ?"
-            conn.execute(sql, (*params, _now(), escalation_id))
+            conn.execute(sql, (*params, self._now(), escalation_id))
 
     def answer(self, escalation_id: int, text: str, coach_name: str) -> None:
         if not text.strip():
@@ -284,16 +322,51 @@ class EscalationStore:
             ).fetchall()
         return [_to_escalation(r) for r in rows]
 
-    def log_question(self, question: str, department: str | None, confidence: float, escalated: bool) -> int:
-        row = (_now(), mask_pii(question), department or "", float(confidence), int(escalated))
+    def log_question(self, question: str, department: str | None, confidence: float, escalated: bool, *,
+                     band: str = "", cited: Sequence[str] = (), top_source: str = "",
+                     vector: np.ndarray | None = None, at: str | None = None) -> int:
+        """`vector` is the question's embedding (float32), `at` an ISO timestamp for imported logs."""
+        blob = None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
+        row = (self._now(), mask_pii(question), department or "", float(confidence), int(escalated), band,
+               json.dumps(list(cited), ensure_ascii=False), top_source, blob)
         with self._write() as conn:
             return _insert(conn, "questions", dict(zip(_QUESTION_COLUMNS, row, strict=True)))
 
     def recent_questions(self, limit: int = 100) -> builtins.list[LoggedQuestion]:
         """Newest first."""
         with self._read() as conn:
-            rows = conn.execute("SELECT * FROM questions ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [LoggedQuestion(**{**dict(r), "escalated": bool(r["escalated"])}) for r in rows]
+            rows = conn.execute(f"SELECT {_LOGGED} FROM questions ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [_to_logged(r) for r in rows]
+
+    def questions_between(self, since: str, until: str = "9999") -> builtins.list[LoggedQuestion]:
+        """Logged questions with since <= created_at < until (ISO strings compare as dates), oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT {_LOGGED} FROM questions WHERE created_at >= ? AND created_at < ? "
+                                "ORDER BY created_at, id", (since, until)).fetchall()
+        return [_to_logged(r) for r in rows]
+
+    def question_vectors(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
+        """Stored vectors by question id (questions logged without one are left out)."""
+        wanted, found = sorted({int(i) for i in ids}), dict[int, np.ndarray]()
+        with self._read() as conn:
+            for start in range(0, len(wanted), 900):  # SQLite's bound-parameter limit
+                part = wanted[start:start + 900]
+                marks = ", ".join("?" * len(part))
+                sql = f"SELECT id, vector FROM questions WHERE vector IS NOT NULL AND id IN ({marks})"
+                found.update((r["id"], np.frombuffer(r["vector"], dtype=np.float32)) for r in conn.execute(sql, part))
+        return found
+
+    def escalations_between(self, since: str, until: str = "9999") -> builtins.list[Escalation]:
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM escalations WHERE created_at >= ? AND created_at < ? ORDER BY id",
+                                (since, until)).fetchall()
+        return [_to_escalation(r) for r in rows]
+
+    def feedback_between(self, since: str, until: str = "9999") -> builtins.list[Feedback]:
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM feedback WHERE created_at >= ? AND created_at < ? ORDER BY id",
+                                (since, until)).fetchall()
+        return [Feedback(**dict(r)) for r in rows]
 
     def add_feedback(
         self, question: str, answer: str, rating: int, comment: str = "", department: str | None = None
@@ -301,7 +374,7 @@ class EscalationStore:
         if rating not in (1, -1):
             raise ValueError(f"rating moet +1 of -1 zijn, niet {rating!r} (invalid rating)")
         # Like the question log: feedback is analytics, so no personal data in clear (an answer may echo the question).
-        row = (_now(), mask_pii(question), mask_pii(answer), rating, mask_pii(comment), department or "")
+        row = (self._now(), mask_pii(question), mask_pii(answer), rating, mask_pii(comment), department or "")
         with self._write() as conn:
             return _insert(conn, "feedback", dict(zip(_FEEDBACK_COLUMNS, row, strict=True)))
 

@@ -8,6 +8,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import DigihulpError
+from assistant.freshness import FreshnessMarks
 from assistant.service import Assistant
 from assistant.types import Answer
 from assistant.ui import render
@@ -25,9 +26,10 @@ en handleidingen van de digicoaches. Weet ik het niet zeker, dan geef ik je vraa
 class ChatPage:
     """Thin handlers: they call the assistant and its stores, and format the result as escaped HTML."""
 
-    def __init__(self, assistant: Assistant, secret: str) -> None:
+    def __init__(self, assistant: Assistant, secret: str, freshness: FreshnessMarks | None = None) -> None:
         self.assistant = assistant
         self.secret = secret
+        self.freshness = freshness
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
@@ -48,7 +50,13 @@ class ChatPage:
 
     def _answer_html(self, answer: Answer) -> str:
         token = sign_id(self.secret, answer.escalation_id) if answer.escalation_id else ""
-        return render.answer_html(answer, token)
+        marks = None
+        if self.freshness is not None:
+            try:
+                marks = self.freshness.lookup(c.source for c in answer.citations if c.doc_type == "tip")
+            except Exception:  # a freshness note must never cost a colleague their answer
+                log.exception("Could not read tip freshness")
+        return render.answer_html(answer, token, marks)
 
     @staticmethod
     def _remember(ids: Any, new_id: int | None) -> list[int]:

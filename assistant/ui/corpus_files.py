@@ -236,6 +236,19 @@ def write_tip(settings: Settings, draft: TipDraft, author: str) -> str:
     return rel
 
 
+def write_meeting_note(settings: Settings, day: dt.date, text: str) -> str:
+    """Save the notes of a coming meeting (the agenda skeleton) as overleg/<date>-digicoach-overleg.md."""
+    rel = f"overleg/{day.isoformat()}-digicoach-overleg.md"
+    try:
+        load_markdown(text, rel, "overleg")
+    except LoadError as exc:
+        raise CorpusError(f"{rel}: {exc}") from exc
+    with _write_lock:
+        _write_new(inside_corpus(settings, rel), text.encode("utf-8"))
+    log.info("Meeting notes %s saved", rel)
+    return rel
+
+
 def set_front_matter(settings: Settings, rel: str, key: str, value: str) -> Document:
     """Set one front-matter field of a tip (e.g. status: retired), keeping the rest of the file as it is."""
     if not re.fullmatch(r"tips/[a-z0-9][a-z0-9._-]*\.md", rel or ""):
@@ -294,16 +307,22 @@ def list_documents(settings: Settings) -> list[DocRow]:
 
 def append_eval(path: Path, esc: Escalation, rel: str, coach: str) -> bool:
     """Add the escalated question to the eval set (once per escalation); False if it was already there."""
-    entry_id = f"esc-{esc.id}"
+    entry = {"id": f"esc-{esc.id}", "question": esc.question, "expected_sources": [rel], "answerable": True,
+             "department": esc.department, "notes": f"Tip van {coach} uit escalatie #{esc.id}."}
+    return append_eval_cases(path, [entry]) == 1
+
+
+def append_eval_cases(path: Path, entries: list[dict[str, Any]]) -> int:
+    """Add eval cases (questions PII-masked here) whose id is not in the set yet; returns how many were added."""
     with _write_lock:
         existing = path.read_text(encoding="utf-8") if path.exists() else ""
-        if any(json.loads(line).get("id") == entry_id for line in existing.splitlines() if line.strip()):
-            return False
-        entry = {"id": entry_id, "question": mask_pii(esc.question), "expected_sources": [rel], "answerable": True,
-                 "department": esc.department, "notes": f"Tip van {coach} uit escalatie #{esc.id}."}
+        taken = {json.loads(line).get("id") for line in existing.splitlines() if line.strip()}
+        new = [{**e, "question": mask_pii(str(e["question"]))} for e in entries if e["id"] not in taken]
+        if not new:
+            return 0
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as fh:
             if existing and not existing.endswith("\n"):
                 fh.write("\n")
-            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return True
+            fh.writelines(json.dumps(entry, ensure_ascii=False) + "\n" for entry in new)
+    return len(new)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from assistant.auth import AccountStore
 from assistant.config import Settings
+from assistant.freshness import FreshnessMarks
 from assistant.service import Assistant
 from assistant.ui.chat import ChatPage
 from assistant.ui.coach import CoachPage
@@ -64,7 +65,7 @@ def create_app(settings: Settings, assistant: Assistant, *, evals_file: Path | N
     gr.mount_gradio_app(app, coach, path=PREFIX, theme=_theme(), auth_dependency=auth_dependency(sessions),
                         max_file_size=int(settings.max_file_mb * 1_000_000), **MOUNT)
 
-    chat = ChatPage(assistant, secret).blocks()
+    chat = ChatPage(assistant, secret, FreshnessMarks(settings)).blocks()
     chat.queue(default_concurrency_limit=settings.concurrency_limit)
     # Bounds memory: every page load (and every API call) is a session holding its last answer.
     chat.state_session_capacity = coach.state_session_capacity = settings.chat_sessions_kept
