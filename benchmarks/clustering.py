@@ -61,7 +61,8 @@ def methods(vectors: np.ndarray) -> list[tuple[str, np.ndarray, float]]:
     for size in (2, 3, 4):
         for samples in (1, 2):
             start = time.perf_counter()
-            labels = HDBSCAN(min_cluster_size=size, min_samples=samples, metric="euclidean", copy=True).fit_predict(vectors)
+            model = HDBSCAN(min_cluster_size=size, min_samples=samples, metric="euclidean", copy=True)
+            labels = model.fit_predict(vectors)
             runs.append((f"HDBSCAN min_cluster_size={size}, min_samples={samples}", as_groups(labels),
                          time.perf_counter() - start))
     return runs

@@ -1,4 +1,5 @@
-"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus and feedback tabs."""
+"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus, feedback, knowledge gaps,
+tip freshness and the meeting agenda."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import gradio as gr
 
 from assistant.auth import AccountStore
 from assistant.escalation import Coach
+from assistant.gap_board import GapBoard
 from assistant.service import Assistant
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
+from assistant.ui.coach_gaps import GapTab
+from assistant.ui.coach_review import ReviewTabs
 from assistant.ui.render import box
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,9 @@ class CoachPage:
         self.records = assistant.records
         self.accounts = accounts
         self.corpus = CorpusTabs(assistant, evals_file)
+        board = GapBoard(assistant.settings, assistant.records, assistant.store, evals_file)
+        self.gaps = GapTab(board, assistant.directory)
+        self.review = ReviewTabs(board, assistant.directory)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
@@ -134,6 +141,12 @@ class CoachPage:
                 with gr.Tab("Feedback", id="feedback") as c["fb_tab"]:
                     c["fb_btn"] = gr.Button("Vernieuwen", size="sm")
                     c["fb_html"] = gr.HTML("")
+                with gr.Tab("Kennishiaten", id="kennishiaten") as gaps_tab:
+                    self.gaps.tab(gaps_tab, self.department_choices()[1:])
+                with gr.Tab("Nakijken", id="nakijken") as review_tab:
+                    self.review.freshness_tab(review_tab)
+                with gr.Tab("Overleg", id="overleg"):
+                    self.review.agenda_tab()
             self._wire(c)
         return demo
 

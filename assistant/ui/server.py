@@ -16,6 +16,7 @@ from assistant.freshness import FreshnessMarks
 from assistant.service import Assistant
 from assistant.ui.chat import ChatPage
 from assistant.ui.coach import CoachPage
+from assistant.ui.gaps_render import CSS as GAPS_CSS
 from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
 from assistant.ui.render import CSS, error_box
 from assistant.ui.session import LoginGuard, SessionStore, load_secret
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EVALS = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "escalations.jsonl"
 MOUNT: dict[str, Any] = {"footer_links": [], "run_history": False, "show_error": False, "ssr_mode": False,
-                         "css": CSS}
+                         "css": CSS + GAPS_CSS}
 
 
 def _theme() -> gr.themes.Base:
