@@ -18,7 +18,6 @@ from assistant.gaps import SPARK_WEEKS, GapCard, TipVectors, build_cards
 from assistant.records import EscalationStore
 from assistant.signals import gather
 from assistant.store import ChromaStore
-from assistant.ui import corpus_files
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +104,8 @@ class GapBoard:
         pending = [r for r in self.decisions.all() if r.status == "tip" and r.tip]
         if not pending:
             return 0
+        from assistant.ui import corpus_files  # the one eval-set writer; lazy: the web app imports this module
+
         live = set(self.tip_vectors().sources)
         added = 0
         for record in pending:

@@ -11,7 +11,6 @@ from assistant.agenda.build import AgendaData, build_agenda
 from assistant.config import Settings
 from assistant.escalation import CoachDirectory
 from assistant.gap_board import GapBoard
-from assistant.ui import corpus_files
 
 __all__ = ["AgendaData", "AgendaFiles", "build_agenda", "save_note", "write_agenda"]
 
@@ -44,4 +43,5 @@ def write_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory,
 
 def save_note(settings: Settings, data: AgendaData) -> str:
     """The agenda as the skeleton of the meeting notes, in overleg/ through the corpus writer."""
+    from assistant.ui import corpus_files  # lazy: the web app imports this module
     return corpus_files.write_meeting_note(settings, data.meeting, render.note_skeleton(data, []))

@@ -17,7 +17,6 @@ from assistant.freshness import FreshnessRow, citation_counts, freshness_rows, r
 from assistant.gap_board import GapBoard
 from assistant.gaps import GapCard
 from assistant.records import LoggedQuestion
-from assistant.ui.corpus_files import list_documents
 
 TOP_GAPS = 5
 TOP_OVERDUE = 10
@@ -90,7 +89,8 @@ def build_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory,
     questions = records.questions_between((start - length).isoformat(), until.isoformat())
     current = [q for q in questions if q.created_at >= start.isoformat()]
     previous = [q for q in questions if q.created_at < start.isoformat()]
-    apps = source_apps(settings)
+    rows = corpus_rows(settings)
+    apps = {row.source: row.app for row in rows if row.app}
     data.total_questions = len(current)
     data.tips = tip_changes(settings, start, until)
     data.gaps = board.cards(start, until)[:TOP_GAPS]
@@ -98,7 +98,7 @@ def build_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory,
     coaches = {c.name for c in directory_coaches(directory)}
     data.overdue = [r for r in freshness_rows(read_tips(settings), citation_counts(
         records, today, settings.citation_window_days), coaches, today) if r.overdue][:TOP_OVERDUE]
-    data.spotlight = spotlight(current, previous, apps, {row.source: row.title for row in list_documents(settings)})
+    data.spotlight = spotlight(current, previous, apps, {row.source: row.title for row in rows})
     data.departments = department_figures(board, directory, current, start, until, settings.answer_within_days)
     chart_weeks(data, records.questions_between((until - dt.timedelta(weeks=12)).isoformat(), until.isoformat()),
                 apps, until)
@@ -112,9 +112,10 @@ def directory_coaches(directory: CoachDirectory) -> list:  # type: ignore[type-a
     return found
 
 
-def source_apps(settings: Settings) -> dict[str, str]:
-    """The app of every tip and manual (front matter or sidecar), by corpus source."""
-    return {row.source: row.app for row in list_documents(settings) if row.app}
+def corpus_rows(settings: Settings) -> list:  # type: ignore[type-arg]
+    from assistant.ui.corpus_files import list_documents  # lazy: the web app imports this module
+
+    return list_documents(settings)
 
 
 def question_app(q: LoggedQuestion, apps: dict[str, str]) -> str:

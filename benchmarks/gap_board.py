@@ -1,0 +1,91 @@
+"""How long the gap board, the freshness view and the agenda take to open on a six-month question log.
+
+    python benchmarks/question_log.py --data-dir data/bench-gaps      # once: 5,000 questions, six months
+    python benchmarks/gap_board.py --data-dir data/bench-gaps [--today 2026-11-30] [--rounds 5]
+
+Times what a coach waits for (no model is loaded: views read stored vectors): the board for the period since
+the last meeting, the board for the last 90 days, the freshness view, and the whole agenda (Markdown, HTML and
+charts). Prints medians and the slowest round, the log's size and the CPU. Target: ≤ 2 s each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.runtime import configure_logging, force_offline  # noqa: E402
+
+force_offline()
+
+
+def timed(fn: Callable[[], object], rounds: int) -> tuple[float, float, object]:
+    seconds, result = [], None
+    for _ in range(rounds):
+        start = time.perf_counter()
+        result = fn()
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds), max(seconds), result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 11, 30))
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    configure_logging("WARNING")
+    from benchmarks.clustering import cpu_name
+
+    from assistant import agenda
+    from assistant.agenda.meetings import meetings
+    from assistant.config import Settings
+    from assistant.escalation import CoachDirectory
+    from assistant.freshness import citation_counts, freshness_rows, read_tips
+    from assistant.gap_board import GapBoard
+    from assistant.records import EscalationStore
+    from assistant.store import ChromaStore
+
+    settings = Settings(corpus_dir=ROOT / "corpus", data_dir=args.data_dir)
+    records = EscalationStore(settings.db_path)
+    directory = CoachDirectory.load(settings.coaches_file)
+    out = Path(tempfile.mkdtemp(prefix="digihulp-agenda-"))
+    evals = out / "escalations.jsonl"
+    total = len(records.questions_between("0000"))
+    last = meetings(settings, args.today).last or args.today - dt.timedelta(days=21)
+    until = args.today + dt.timedelta(days=1)
+    print(f"question log: {total} questions · period since {last} · CPU: {cpu_name()}\n")
+    print("| view | median | slowest | result |")
+    print("| --- | ---: | ---: | --- |")
+
+    def cold_board() -> GapBoard:
+        return GapBoard(settings, records, ChromaStore(settings), evals)
+
+    runs: list[tuple[str, Callable[[], object]]] = [
+        ("gap board, since last meeting (new board object: reads tip vectors)",
+         lambda: cold_board().cards(last, until)),
+        ("gap board, last 90 days", lambda: cold_board().cards(args.today - dt.timedelta(days=90), until)),
+        ("freshness view", lambda: freshness_rows(read_tips(settings), citation_counts(
+            records, args.today, settings.citation_window_days), set(), args.today)),
+        ("agenda (Markdown + HTML + 3 charts)", lambda: agenda.write_agenda(
+            settings, cold_board(), directory, out / "agenda.md", today=args.today)),
+    ]
+    for name, fn in runs:
+        median, slowest, result = timed(fn, args.rounds)
+        size = f"{len(result)} rows" if isinstance(result, list) else f"{len(result.data.gaps)} gaps on the agenda" \
+            if hasattr(result, "data") else ""
+        print(f"| {name} | {median * 1000:.0f} ms | {slowest * 1000:.0f} ms | {size} |")
+    print(f"\nagenda written to {out / 'agenda.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
