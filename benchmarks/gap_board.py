@@ -43,8 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
     configure_logging("WARNING")
-    from benchmarks.clustering import cpu_name
-
     from assistant import agenda
     from assistant.agenda.meetings import meetings
     from assistant.config import Settings
@@ -53,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.gap_board import GapBoard
     from assistant.records import EscalationStore
     from assistant.store import ChromaStore
+    from benchmarks.clustering import cpu_name
 
     settings = Settings(corpus_dir=ROOT / "corpus", data_dir=args.data_dir)
     records = EscalationStore(settings.db_path)

@@ -174,8 +174,8 @@ def fill(records: EscalationStore, clock: Clock, rng: np.random.Generator) -> No
     for d in (3, 4):
         log(records, clock, day(d), f"outlook oud {d}", topic_vector(0, rng), band="unsure")
     for i, d in enumerate((16, 17, 18)):
-        log(records, clock, day(d), f"webinar {i}? mail jan{i}@stad.example of bel 0470 12 34 5{i}", topic_vector(1, rng),
-            band="escalated", dept="ict" if i else "burgerzaken")
+        text = f"webinar {i}? mail jan{i}@stad.example of bel 0470 12 34 5{i}"
+        log(records, clock, day(d), text, topic_vector(1, rng), band="escalated", dept="ict" if i else "burgerzaken")
 
 
 def cards_for(records: EscalationStore, rng: np.random.Generator, decisions: list | None = None) -> list:  # type: ignore[type-arg]
