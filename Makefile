@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-fast install model index evals lint bench load clean-index browser
+.PHONY: run test test-fast install model index evals lint bench bench-gaps load clean-index browser
 
 run: index
 	$(BIN)/python app.py
@@ -53,6 +53,13 @@ evals: model
 bench: model
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/query.py
+
+# Gap board, freshness view and agenda on a generated six-month log of 5,000 questions (made once), and the
+# clustering comparison on evals/datasets/clusters/gaps-clusters.jsonl.
+bench-gaps: model
+	@test -f data/bench-gaps/digihulp.sqlite3 || $(BIN)/python benchmarks/question_log.py --data-dir data/bench-gaps
+	$(BIN)/python benchmarks/gap_board.py --data-dir data/bench-gaps
+	$(BIN)/python benchmarks/clustering.py
 
 # The web app under 1-40 simulated colleagues plus a 10-minute soak (~17 min; see docs/operations.md).
 load: model

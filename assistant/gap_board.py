@@ -41,6 +41,7 @@ class GapBoard:
         self._lock = threading.Lock()
         self._tips: tuple[str, TipVectors] = ("", TipVectors.empty())
         self._last: dict[str, GapCard] = {}
+        self._aliases: dict[str, str] = {}
 
     # -- reading ------------------------------------------------------------------------------------------
     def tip_vectors(self) -> TipVectors:
@@ -75,7 +76,7 @@ class GapBoard:
 
     def card(self, key: str) -> GapCard | None:
         with self._lock:
-            return self._last.get(key)
+            return self._last.get(self._aliases.get(key, key))
 
     def prefill(self, card: GapCard) -> TipPrefill:
         """The tip form for "Maak tip": the best coach answer in the cluster, else the questions to answer."""
@@ -96,7 +97,18 @@ class GapBoard:
                                           question_ids=card.question_ids, tip=tip,
                                           record_id=card.record.id if card.record else None)
         log.info("Gap card %s (%d questions) -> %s %s by %s", card.key, card.count, status, tip, coach)
+        # The card on screen is this decision's card from now on, also before the next refresh.
+        card.record, card.status = self.decisions.get(record_id), status
+        with self._lock:
+            self._aliases[card.key] = f"k{record_id}"
+            self._last[f"k{record_id}"] = card
         return record_id
+
+    def resolve(self, key: str | None) -> str:
+        """The current key of a card picked before a decision re-keyed it ('' when unknown)."""
+        with self._lock:
+            key = str(key or "")
+            return self._aliases.get(key, key)
 
     def sync_published(self) -> int:
         """Cards whose tip is now in the live index: their questions join the escalation eval set (masked),

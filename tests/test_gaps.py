@@ -238,3 +238,36 @@ def test_a_published_tip_from_a_card_adds_its_masked_questions_to_the_eval_set(a
     assert all("jan@" not in c["question"] for c in cases) and any("[e-mail]" in c["question"] for c in cases)
     assert board.sync_published() == 0  # once
     assert board.decisions.all()[0].status == "published"
+
+
+def test_coach_tab_handlers_act_on_cards_and_refuse_without_a_session(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import gradio as gr
+
+    from assistant.ui.coach_gaps import GapTab
+    from assistant.ui.coach_review import ReviewTabs
+
+    settings = assistant.settings.model_copy(update={"gap_distance": 0.8})
+    board = GapBoard(settings, assistant.records, assistant.store, tmp_path / "escalations.jsonl")
+    tab, review = GapTab(board, assistant.directory), ReviewTabs(board, assistant.directory)
+    for text in ("Webinar met inschrijving? bel 0470 12 34 56", "Webinar met inschrijving", "webinar inschrijving"):
+        assistant.ask(text, "ict", escalate=True)
+    request = gr.Request(username="An Declercq")
+    today = dt.date.today().isoformat()
+    html, choices = tab.refresh(today, today, request)
+    assert "0470" not in html and "[telefoon]" in html and choices["value"]
+    key = choices["value"]
+    assert "geen actie" in tab.no_action(key, request)
+    assert "gekoppeld" in tab.link(key, "tips/teams-status-instellen.md", request)
+    form = tab.start_tip(key, request)
+    assert form[0]["visible"] and form[1] and "0470" not in form[5]
+    saved = tab.save_tip(key, "Webinar met inschrijving", "Teams", "teams", "ict", "Zo doe je het.", request)
+    assert "Tip opgeslagen als tips/webinar-met-inschrijving.md" in saved
+    assert [(r.status, r.tip) for r in board.decisions.all()] == [("tip", "tips/webinar-met-inschrijving.md")]
+    assert tab.refresh(today, today, request, key)[1]["value"] == "k1"  # the picked card stays picked
+    with pytest.raises(gr.Error):
+        tab.refresh(today, today, gr.Request())
+    with pytest.raises(gr.Error, match="Ongeldige datum"):
+        tab.refresh("gisteren", today, request)
+    table, pick = review.freshness(request)
+    assert "dh-fresh-table" in table and pick["value"]
+    assert "nagekeken op vandaag" in review.reviewed(pick["value"], request)

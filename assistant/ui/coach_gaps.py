@@ -62,7 +62,8 @@ class GapTab:
         return card
 
     # -- handlers -----------------------------------------------------------------------------------------
-    def refresh(self, since: str | None, until: str | None, request: gr.Request) -> tuple[Any, ...]:
+    def refresh(self, since: str | None, until: str | None, request: gr.Request,
+                selected: str | None = None) -> tuple[Any, ...]:
         coach_of(request)
         start, end = self._period(since, until)
         try:
@@ -72,7 +73,13 @@ class GapTab:
         names = {d.id: d.name for d in self.directory.departments()}
         choices = [(f"{c.label} ({c.count} · {c.status_nl})", c.key) for c in cards]
         html = gaps_render.board_html(cards, names, start, end)
-        return html, gr.update(choices=choices, value=choices[0][1] if choices else None)
+        keep = self.board.resolve(selected)
+        value = keep if any(c.key == keep for c in cards) else (choices[0][1] if choices else None)
+        return html, gr.update(choices=choices, value=value)
+
+    def refresh_keeping(self, since: str | None, until: str | None, selected: str | None,
+                        request: gr.Request) -> tuple[Any, ...]:
+        return self.refresh(since, until, request, selected)
 
     def tips(self, request: gr.Request) -> Any:
         coach_of(request)
@@ -145,4 +152,4 @@ class GapTab:
         for button, fn, inputs in ((save, self.save_tip, [pick, title, app, tags, dept, body]),
                                    (link, self.link, [pick, tip]), (no_action, self.no_action, [pick])):
             button.click(fn, inputs, msg, api_visibility="private").then(
-                self.refresh, period, listing, api_visibility="private")
+                self.refresh_keeping, [*period, pick], listing, api_visibility="private")
