@@ -167,3 +167,23 @@ def test_board_html_escapes_and_masks(tmp_path: Path) -> None:
     html = board_html([card], {"ict": "ICT"}, dt.date(2026, 11, 1), dt.date(2026, 11, 8))
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>" not in html
     assert "Zwakke tip" in html and "+200%" in html and "<svg" in sparkline((0, 1, 2))
+
+
+def test_new_tips_carry_what_the_batch_gate_measured(settings) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from assistant.agenda.build import tip_changes
+    from assistant.ui import corpus_files
+    from assistant.ui.corpus_files import TipDraft
+
+    rel = corpus_files.write_tip(settings, TipDraft("Nieuwe tip", "Teams", "", "ict", "Tekst."), "An Declercq")
+    other = corpus_files.write_tip(settings, TipDraft("Andere tip", "Outlook", "", "ict", "Tekst."), "Els Desmet")
+    gate = settings.data_dir / "batches" / "20261130-101010-000001" / "gate.json"
+    gate.parent.mkdir(parents=True)
+    gate.write_text(json.dumps({"live": {"hit@5": 0.9, "mrr": 0.8}, "staged": {"hit@5": 0.95, "mrr": 0.82},
+                                "added": [rel], "updated": [], "retired": []}), encoding="utf-8")
+    today = dt.date.today()
+    changes = {c.source: c for c in tip_changes(settings, today - dt.timedelta(days=1), today + dt.timedelta(days=1))}
+    assert changes[rel].kind == "nieuw" and changes[rel].author == "An Declercq"
+    assert "hit@5 0.90 → 0.95" in changes[rel].gate and "MRR 0.80 → 0.82" in changes[rel].gate
+    assert changes[other].gate == ""
