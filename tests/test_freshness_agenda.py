@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_gaps import own_assistant
 
 from assistant.agenda.meetings import meetings
 from assistant.freshness import FreshnessMarks, freshness_rows, interval_for, read_tips
@@ -89,8 +90,9 @@ def test_next_meeting_is_the_last_plus_three_weeks_or_a_saved_note_or_the_settin
 
 
 @pytest.fixture
-def filled(assistant):  # type: ignore[no-untyped-def]
+def filled(ingested_dir: Path, tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
     """Questions through the real ask path (fake embedder): answered ones, escalations with personal data."""
+    assistant = own_assistant(ingested_dir, tmp_path / "own", embedder)
     for text in ("Hoe print ik met mijn badge?", "Printen met badge lukt niet", "Mijn Teams-status instellen"):
         assistant.ask(text, "burgerzaken")
     for i, text in enumerate(("Webinar met inschrijving maken? Mail me: jan.peeters@waregem.example",

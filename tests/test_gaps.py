@@ -48,6 +48,21 @@ def clock() -> Clock:
     return Clock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
 
 
+def own_assistant(ingested_dir: Path, root: Path, embedder):  # type: ignore[no-untyped-def]
+    """An assistant on private copies of the ingested corpus and data: for tests that write tips and notes."""
+    from conftest import FAKE_CONFIDENCE_THRESHOLD, private_settings
+
+    from assistant.service import build_assistant
+
+    settings = private_settings(ingested_dir, root, corpus=True, confidence_threshold=FAKE_CONFIDENCE_THRESHOLD)
+    return build_assistant(settings, embedder=embedder)
+
+
+@pytest.fixture
+def writer(ingested_dir: Path, tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
+    return own_assistant(ingested_dir, tmp_path / "own", embedder)
+
+
 @pytest.fixture
 def route():  # type: ignore[no-untyped-def]
     from conftest import FIXTURE_CORPUS
@@ -213,7 +228,8 @@ def test_a_handled_card_is_found_again_and_reopens_on_new_questions(records: Esc
 
 
 # -- the board end to end: Maak tip -> publish -> eval set --------------------------------------------------
-def test_a_published_tip_from_a_card_adds_its_masked_questions_to_the_eval_set(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_published_tip_from_a_card_adds_its_masked_questions_to_the_eval_set(writer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assistant = writer
     from assistant.ui import corpus_files
     from assistant.ui.corpus_files import TipDraft
     from ingest.pipeline import run_ingest
@@ -240,7 +256,8 @@ def test_a_published_tip_from_a_card_adds_its_masked_questions_to_the_eval_set(a
     assert board.decisions.all()[0].status == "published"
 
 
-def test_coach_tab_handlers_act_on_cards_and_refuse_without_a_session(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_coach_tab_handlers_act_on_cards_and_refuse_without_a_session(writer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assistant = writer
     import gradio as gr
 
     from assistant.ui.coach_gaps import GapTab
