@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.records import EscalationStore
+from assistant.records import EscalationStore, LoggedQuestion
 from ingest.loaders import LoadError, discover, doc_type_for, read_text, split_front_matter
 
 log = logging.getLogger(__name__)
@@ -75,28 +75,59 @@ def interval_for(settings: Settings, app: str, front: dict[str, Any]) -> int:
 
 def read_tips(settings: Settings) -> list[TipFreshness]:
     """The corpus's active tips (front matter only; a tip that cannot be read is left to ingest to report)."""
-    tips = []
-    for path in discover(settings.corpus_dir):
-        rel = path.relative_to(settings.corpus_dir)
-        if doc_type_for(rel) != "tip":
-            continue
-        try:
-            front, _ = split_front_matter(read_text(path))
-        except (LoadError, OSError):
-            continue
-        if str(front.get("status") or "active").strip().lower() != "active":
-            continue
-        app, author = str(front.get("app") or ""), str(front.get("author") or "")
-        tips.append(TipFreshness(rel.as_posix(), str(front.get("title") or path.stem), app, author,
-                                 str(front.get("owner") or author), str(front.get("created") or ""),
-                                 str(front.get("reviewed") or ""), interval_for(settings, app, front)))
-    return tips
+    return TipShelf(settings).tips()
+
+
+def _tip(settings: Settings, path: Path) -> TipFreshness | None:
+    try:
+        front, _ = split_front_matter(read_text(path))
+    except (LoadError, OSError):
+        return None
+    if str(front.get("status") or "active").strip().lower() != "active":
+        return None
+    app, author = str(front.get("app") or ""), str(front.get("author") or "")
+    return TipFreshness(path.relative_to(settings.corpus_dir).as_posix(), str(front.get("title") or path.stem), app,
+                        author, str(front.get("owner") or author), str(front.get("created") or ""),
+                        str(front.get("reviewed") or ""), interval_for(settings, app, front))
+
+
+class TipShelf:
+    """The active tips' facts, kept per file and read again only when that file changed (a stat per tip):
+    parsing every tip's front matter costs more than the rest of a view together."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._kept: dict[Path, tuple[tuple[int, int], TipFreshness | None]] = {}
+
+    def tips(self) -> list[TipFreshness]:
+        found: list[TipFreshness] = []
+        with self._lock:
+            seen = {}
+            for path in discover(self.settings.corpus_dir):
+                if doc_type_for(path.relative_to(self.settings.corpus_dir)) != "tip":
+                    continue
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue
+                stamp = (info.st_mtime_ns, info.st_size)
+                kept = self._kept.get(path)
+                seen[path] = kept if kept is not None and kept[0] == stamp else (stamp, _tip(self.settings, path))
+                if seen[path][1] is not None:
+                    found.append(seen[path][1])  # type: ignore[arg-type]
+            self._kept = seen
+        return found
 
 
 def citation_counts(records: EscalationStore, today: dt.date, days: int) -> Counter[str]:
     """How often each source was cited in an answer, over the last `days` days."""
-    since = (today - dt.timedelta(days=days)).isoformat()
-    return Counter(src for q in records.questions_between(since) for src in dict.fromkeys(q.cited))
+    return count_citations(records.questions_between((today - dt.timedelta(days=days)).isoformat()))
+
+
+def count_citations(questions: Iterable[LoggedQuestion]) -> Counter[str]:
+    """Answers that cited each source (a source cited twice in one answer counts once)."""
+    return Counter(src for q in questions for src in dict.fromkeys(q.cited))
 
 
 def freshness_rows(tips: Iterable[TipFreshness], citations: Counter[str], coach_names: set[str],
@@ -109,28 +140,13 @@ def freshness_rows(tips: Iterable[TipFreshness], citations: Counter[str], coach_
 
 
 class FreshnessMarks:
-    """For the chat page: each cited tip's last review date and whether it is overdue. The tips' front matter
-    is read again only when a tip file changed (one stat per tip per answer)."""
+    """For the chat page: each cited tip's last review date and whether it is overdue (a stat per tip per answer;
+    front matter is parsed again only for a changed file)."""
 
     def __init__(self, settings: Settings, clock: Any = dt.date.today) -> None:
-        self.settings, self.clock = settings, clock
-        self._lock = threading.Lock()
-        self._stamp: tuple[tuple[str, int], ...] = ()
-        self._tips: dict[str, TipFreshness] = {}
-
-    def _signature(self) -> tuple[tuple[str, int], ...]:
-        tips = Path(self.settings.corpus_dir) / "tips"
-        try:
-            return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in tips.rglob("*.md")))
-        except OSError:
-            return ()
+        self.shelf, self.clock = TipShelf(settings), clock
 
     def lookup(self, sources: Iterable[str]) -> dict[str, tuple[dt.date | None, bool]]:
-        signature = self._signature()
-        with self._lock:
-            if signature != self._stamp:
-                self._tips = {t.source: t for t in read_tips(self.settings)}
-                self._stamp = signature
-            tips = self._tips
+        tips = {t.source: t for t in self.shelf.tips()}
         today = self.clock()
         return {s: (tips[s].last_checked, tips[s].overdue(today)) for s in sources if s in tips}

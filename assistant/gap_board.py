@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import DigihulpError
+from assistant.freshness import TipShelf
 from assistant.gap_store import CardStatus, GapCardStore
 from assistant.gaps import SPARK_WEEKS, GapCard, TipVectors, build_cards
 from assistant.records import EscalationStore
@@ -38,6 +39,7 @@ class GapBoard:
         self.settings, self.records, self.store = settings, records, store
         self.evals_file = Path(evals_file)
         self.decisions = GapCardStore(records)
+        self.shelf = TipShelf(settings)  # the tips' front matter, shared by the tabs and the agenda
         self._lock = threading.Lock()
         self._tips: tuple[str, TipVectors] = ("", TipVectors.empty())
         self._last: dict[str, GapCard] = {}

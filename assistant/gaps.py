@@ -86,7 +86,8 @@ def build_cards(current: SignalSet, history: SignalSet, tips: TipVectors, record
     labels = clustering.agglomerative(current.vectors, distance)
     groups = [np.flatnonzero(labels == k) for k in range(int(labels.max()) + 1)]
     groups = [g for g in groups if len(g) >= min_questions]
-    cards = [_card(current, g, tips, weak_similarity) for g in groups]
+    per_tip = _tip_similarities(current.vectors, tips)
+    cards = [_card(current, g, tips, per_tip, weak_similarity) for g in groups]
     if not cards:
         return []
     centroids = np.stack([c.centroid for c in cards])
@@ -95,17 +96,20 @@ def build_cards(current: SignalSet, history: SignalSet, tips: TipVectors, record
     return sorted(cards, key=lambda c: (-c.count, -c.trend, c.label))
 
 
-def _card(signals: SignalSet, rows: np.ndarray, tips: TipVectors, weak_similarity: float) -> GapCard:
+def _card(signals: SignalSet, rows: np.ndarray, tips: TipVectors, per_tip: np.ndarray,
+          weak_similarity: float) -> GapCard:
     members = [signals.signals[i] for i in rows]
     vectors = signals.vectors[rows]
     center = members[clustering.medoid(vectors)]
     newest_first = sorted(members, key=lambda s: s.created_at, reverse=True)
-    examples = tuple(dict.fromkeys(mask_pii(s.question) for s in [center, *newest_first]))[:EXAMPLES]
+    examples = tuple(dict.fromkeys(mask_pii(s.question) for s in [center, *newest_first[:EXAMPLES * 4]]))[:EXAMPLES]
     kinds = Counter(k for s in members for k in s.kinds)
-    matches = _nearest_tips(vectors, tips)
+    matches = _nearest_tips(per_tip[rows], tips)
+    closeness = dict(zip((s.question_id for s in members), vectors @ clustering.centroid(vectors), strict=True))
     answered = [s for s in newest_first if s.coach_answer.strip()]
-    best = max(answered, key=lambda s: float(vectors[members.index(s)] @ clustering.centroid(vectors)), default=None)
-    apps = Counter(tips.apps[tips.sources.index(s.top_source)] for s in members if s.top_source in tips.sources)
+    best = max(answered, key=lambda s: float(closeness[s.question_id]), default=None)
+    tip_index = {source: i for i, source in enumerate(tips.sources)}
+    apps = Counter(tips.apps[tip_index[s.top_source]] for s in members if s.top_source in tip_index)
     return GapCard(
         key=f"n{center.question_id}", label=_short(mask_pii(center.question)),
         question_ids=tuple(s.question_id for s in members), count=len(members), previous=0, weekly=(),
@@ -117,16 +121,20 @@ def _card(signals: SignalSet, rows: np.ndarray, tips: TipVectors, weak_similarit
     )
 
 
-def _nearest_tips(vectors: np.ndarray, tips: TipVectors, top: int = 3) -> tuple[TipMatch, ...]:
+def _tip_similarities(vectors: np.ndarray, tips: TipVectors) -> np.ndarray:
+    """Questions x tips: each question's similarity to the tip's closest passage."""
+    if len(tips.sources) == 0 or len(vectors) == 0:
+        return np.zeros((len(vectors), len(tips.sources)), dtype=np.float32)
+    order = np.argsort(tips.owner, kind="stable")
+    starts = np.searchsorted(tips.owner[order], np.arange(len(tips.sources)))
+    sims = vectors @ tips.vectors[order].T  # questions x passages, grouped per tip
+    return np.maximum.reduceat(sims, starts, axis=1)
+
+
+def _nearest_tips(per_tip: np.ndarray, tips: TipVectors, top: int = 3) -> tuple[TipMatch, ...]:
     """Tips by mean over the cluster's questions of their best passage similarity."""
     if len(tips.sources) == 0:
         return ()
-    sims = vectors @ tips.vectors.T  # questions x passages
-    per_tip = np.full((len(vectors), len(tips.sources)), -1.0, dtype=np.float32)
-    for tip in range(len(tips.sources)):
-        cols = tips.owner == tip
-        if cols.any():
-            per_tip[:, tip] = sims[:, cols].max(axis=1)
     score = per_tip.mean(axis=0)
     order = np.argsort(-score)[:top]
     return tuple(TipMatch(tips.sources[i], tips.titles[i], round(float(score[i]), 3)) for i in order)
@@ -158,13 +166,15 @@ def _attach_decisions(cards: list[GapCard], centroids: np.ndarray, current: Sign
     sims = np.stack([r.centroid for r in usable]) @ centroids.T  # records x cards
     created = {s.question_id: s.created_at for s in current.signals}
     taken: set[int] = set()
+    used: set[int] = set()
     for flat in np.argsort(-sims, axis=None):
         r, k = divmod(int(flat), sims.shape[1])
         if sims[r, k] < min_similarity:
             break
-        if k in taken or cards[k].record is not None or any(c.record is usable[r] for c in cards):
+        if k in taken or r in used:
             continue
         taken.add(k)
+        used.add(r)
         record, card = usable[r], cards[k]
         card.record, card.key = record, f"k{record.id}"
         fresh = [q for q in card.question_ids if q not in record.question_ids and created[q] > record.updated_at]

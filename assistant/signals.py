@@ -75,11 +75,14 @@ def gather(records: EscalationStore, since: dt.date, until: dt.date) -> SignalSe
         if q.band in SIGNAL_BANDS or q.escalated:
             mark(q, SIGNAL_BANDS.get(q.band, "escalated"))
     by_text = _by_text(questions)
+    spam_ids: set[int] = set()
     for esc in records.escalations_between(_stamp(since), _stamp(until + dt.timedelta(days=1))):
-        if is_spam(esc):
-            continue
         q = _match(by_text, mask_pii(esc.question), esc.created_at)
-        if q is not None:
+        if q is None:
+            continue
+        if is_spam(esc):  # a question a coach marked as spam leaves the board altogether
+            spam_ids.add(q.id)
+        else:
             mark(q, "escalated").escalation = esc
     for fb in records.feedback_between(_stamp(since), _stamp(until + dt.timedelta(days=1))):
         q = _match(by_text, fb.question, fb.created_at) if fb.rating < 0 else None
@@ -87,19 +90,11 @@ def gather(records: EscalationStore, since: dt.date, until: dt.date) -> SignalSe
             mark(q, "thumbs_down")
     for qid in asked_again(questions, vectors):
         mark(by_id[qid], "asked_again")
-    spam_ids = _spam_question_ids(records, by_text, since, until)
     kept = [s for s in sorted(found.values(), key=lambda s: (s.created_at, s.question_id))
             if s.question_id not in spam_ids]
     with_vec = [s for s in kept if s.question_id in vectors]
     matrix = _unit(np.stack([vectors[s.question_id] for s in with_vec])) if with_vec else np.zeros((0, 0), np.float32)
     return SignalSet(with_vec, matrix, len(kept) - len(with_vec))
-
-
-def _spam_question_ids(records: EscalationStore, by_text: dict[str, list[LoggedQuestion]], since: dt.date,
-                       until: dt.date) -> set[int]:
-    """Questions whose escalation a coach marked as spam leave the board altogether."""
-    spam = [e for e in records.escalations_between(_stamp(since), _stamp(until + dt.timedelta(days=1))) if is_spam(e)]
-    return {q.id for e in spam if (q := _match(by_text, mask_pii(e.question), e.created_at)) is not None}
 
 
 def _by_text(questions: Iterable[LoggedQuestion]) -> dict[str, list[LoggedQuestion]]:

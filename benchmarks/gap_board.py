@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.agenda.meetings import meetings
     from assistant.config import Settings
     from assistant.escalation import CoachDirectory
-    from assistant.freshness import citation_counts, freshness_rows, read_tips
+    from assistant.freshness import citation_counts, freshness_rows
     from assistant.gap_board import GapBoard
     from assistant.records import EscalationStore
     from assistant.store import ChromaStore
@@ -68,21 +68,29 @@ def main(argv: list[str] | None = None) -> int:
     def cold_board() -> GapBoard:
         return GapBoard(settings, records, ChromaStore(settings), evals)
 
+    board = cold_board()  # the app builds one board at start; its caches (tip vectors, front matter) stay warm
+    ninety = args.today - dt.timedelta(days=90)
     runs: list[tuple[str, Callable[[], object]]] = [
-        ("gap board, since last meeting (new board object: reads tip vectors)",
+        ("gap board, since last meeting, first open (new board: reads tip vectors and tips)",
          lambda: cold_board().cards(last, until)),
-        ("gap board, last 90 days", lambda: cold_board().cards(args.today - dt.timedelta(days=90), until)),
-        ("freshness view", lambda: freshness_rows(read_tips(settings), citation_counts(
+        ("gap board, since last meeting", lambda: board.cards(last, until)),
+        ("gap board, last 90 days", lambda: board.cards(ninety, until)),
+        ("freshness view", lambda: freshness_rows(board.shelf.tips(), citation_counts(
             records, args.today, settings.citation_window_days), set(), args.today)),
-        ("agenda (Markdown + HTML + 3 charts)", lambda: agenda.write_agenda(
+        ("agenda (Markdown + HTML + 3 charts), first open", lambda: agenda.write_agenda(
             settings, cold_board(), directory, out / "agenda.md", today=args.today)),
+        ("agenda (Markdown + HTML + 3 charts)", lambda: agenda.write_agenda(
+            settings, board, directory, out / "agenda.md", today=args.today)),
     ]
+    board.cards(last, until)  # warm-up: imports (scipy, matplotlib) happen once per process in the app too
+    agenda.write_agenda(settings, board, directory, out / "agenda.md", today=args.today)
     for name, fn in runs:
         median, slowest, result = timed(fn, args.rounds)
         size = f"{len(result)} rows" if isinstance(result, list) else f"{len(result.data.gaps)} gaps on the agenda" \
             if hasattr(result, "data") else ""
         print(f"| {name} | {median * 1000:.0f} ms | {slowest * 1000:.0f} ms | {size} |")
-    print(f"\nagenda written to {out / 'agenda.md'}")
+    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+    print(f"\nload average {load} (2 cores) · agenda written to {out / 'agenda.md'}")
     return 0
 
 

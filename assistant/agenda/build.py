@@ -13,10 +13,11 @@ from pathlib import Path
 from assistant.agenda.meetings import meetings
 from assistant.config import Settings
 from assistant.escalation import CoachDirectory, mask_pii
-from assistant.freshness import FreshnessRow, citation_counts, freshness_rows, read_tips
+from assistant.freshness import FreshnessRow, TipFreshness, count_citations, freshness_rows, read_tips
 from assistant.gap_board import GapBoard
 from assistant.gaps import GapCard
 from assistant.records import LoggedQuestion
+from ingest.loaders import LoadError
 
 TOP_GAPS = 5
 TOP_OVERDUE = 10
@@ -86,22 +87,26 @@ def build_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory,
     data = AgendaData(meeting=dates.next, last_meeting=dates.last, since=start, until=until)
     records = board.records
     length = until - start
-    questions = records.questions_between((start - length).isoformat(), until.isoformat())
-    current = [q for q in questions if q.created_at >= start.isoformat()]
-    previous = [q for q in questions if q.created_at < start.isoformat()]
-    rows = corpus_rows(settings)
-    apps = {row.source: row.app for row in rows if row.app}
+    cited_from = today - dt.timedelta(days=settings.citation_window_days)
+    weeks_from = until - dt.timedelta(weeks=12)
+    # One read of the log for every section: the period, the one before, the citations and the charts' weeks.
+    log = records.questions_between(min(start - length, cited_from, weeks_from).isoformat(), until.isoformat())
+    begin, before = start.isoformat(), (start - length).isoformat()
+    current = [q for q in log if q.created_at >= begin]
+    previous = [q for q in log if before <= q.created_at < begin]
+    tips = board.shelf.tips()  # the corpus's front matter, read once for the whole agenda
+    apps = {t.source: t.app for t in tips if t.app} | manual_apps(settings)
     data.total_questions = len(current)
-    data.tips = tip_changes(settings, start, until)
+    data.tips = tip_changes(settings, start, until, tips)
     data.gaps = board.cards(start, until)[:TOP_GAPS]
     data.late = late_escalations(board, directory, today)
     coaches = {c.name for c in directory_coaches(directory)}
-    data.overdue = [r for r in freshness_rows(read_tips(settings), citation_counts(
-        records, today, settings.citation_window_days), coaches, today) if r.overdue][:TOP_OVERDUE]
-    data.spotlight = spotlight(current, previous, apps, {row.source: row.title for row in rows})
+    cited_since, weeks_since = cited_from.isoformat(), weeks_from.isoformat()
+    cited = count_citations(q for q in log if q.created_at >= cited_since)
+    data.overdue = [r for r in freshness_rows(tips, cited, coaches, today) if r.overdue][:TOP_OVERDUE]
+    data.spotlight = spotlight(current, previous, apps, {t.source: t.title for t in tips})
     data.departments = department_figures(board, directory, current, start, until, settings.answer_within_days)
-    chart_weeks(data, records.questions_between((until - dt.timedelta(weeks=12)).isoformat(), until.isoformat()),
-                apps, until)
+    chart_weeks(data, [q for q in log if q.created_at >= weeks_since], apps, until)
     return data
 
 
@@ -112,10 +117,19 @@ def directory_coaches(directory: CoachDirectory) -> list:  # type: ignore[type-a
     return found
 
 
-def corpus_rows(settings: Settings) -> list:  # type: ignore[type-arg]
-    from assistant.ui.corpus_files import list_documents  # lazy: the web app imports this module
+def manual_apps(settings: Settings) -> dict[str, str]:
+    """The app of every manual (its sidecar), by corpus source."""
+    from ingest.pdf import read_sidecar
 
-    return list_documents(settings)
+    found = {}
+    for path in sorted((settings.corpus_dir / "handleidingen").rglob("*.pdf")):
+        try:
+            app = str(read_sidecar(path).get("app") or "")
+        except LoadError:
+            continue
+        if app:
+            found[path.relative_to(settings.corpus_dir).as_posix()] = app
+    return found
 
 
 def question_app(q: LoggedQuestion, apps: dict[str, str]) -> str:
@@ -125,10 +139,11 @@ def question_app(q: LoggedQuestion, apps: dict[str, str]) -> str:
     return ""
 
 
-def tip_changes(settings: Settings, since: dt.date, until: dt.date) -> list[TipChange]:
+def tip_changes(settings: Settings, since: dt.date, until: dt.date,
+                tips: list[TipFreshness] | None = None) -> list[TipChange]:
     gate = gate_measurements(settings.data_dir, since)
     out = []
-    for tip in read_tips(settings):
+    for tip in read_tips(settings) if tips is None else tips:
         created, reviewed = tip.created[:10], tip.reviewed[:10]
         if since.isoformat() <= created < until.isoformat():
             kind, day = "nieuw", created

@@ -19,7 +19,9 @@ def _figure(title: str):  # type: ignore[no-untyped-def]
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7.5, 3.2), dpi=100, layout="constrained")
+    # Fixed margins, not a layout engine: the engine doubled the time of a chart and these charts do not vary.
+    fig = Figure(figsize=(7.5, 3.2), dpi=90)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.88, bottom=0.2)
     ax = fig.subplots()
     ax.set_title(title, fontsize=11, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
@@ -66,6 +68,7 @@ def outcomes_per_week(data: AgendaData) -> bytes:
 def departments(data: AgendaData) -> bytes:
     rows = sorted(data.departments, key=lambda d: d.questions)[-12:]
     fig, ax = _figure("Vragen per dienst sinds het vorige overleg")
+    fig.subplots_adjust(left=0.3, bottom=0.1)
     names = [d.name for d in rows]
     ax.barh(names, [d.answered for d in rows], color="#2e8b57", label="beantwoord")
     ax.barh(names, [d.questions - d.answered for d in rows], left=[d.answered for d in rows], color="#1f5fa8",

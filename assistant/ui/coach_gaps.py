@@ -11,7 +11,6 @@ import gradio as gr
 from assistant.agenda.meetings import meetings
 from assistant.errors import DigihulpError
 from assistant.escalation import CoachDirectory
-from assistant.freshness import read_tips
 from assistant.gap_board import GapBoard
 from assistant.gaps import GapCard
 from assistant.ui import corpus_files, gaps_render
@@ -83,7 +82,7 @@ class GapTab:
 
     def tips(self, request: gr.Request) -> Any:
         coach_of(request)
-        rows = sorted(read_tips(self.settings), key=lambda t: t.title.casefold())
+        rows = sorted(self.board.shelf.tips(), key=lambda t: t.title.casefold())
         return gr.update(choices=[(f"{t.title} ({t.source})", t.source) for t in rows], value=None)
 
     def start_tip(self, key: str | None, request: gr.Request) -> tuple[Any, ...]:

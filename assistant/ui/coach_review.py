@@ -14,7 +14,7 @@ from assistant.agenda import render as agenda_render
 from assistant.agenda.build import directory_coaches
 from assistant.errors import DigihulpError
 from assistant.escalation import CoachDirectory
-from assistant.freshness import citation_counts, freshness_rows, read_tips
+from assistant.freshness import citation_counts, freshness_rows
 from assistant.gap_board import GapBoard
 from assistant.ui import corpus_files, gaps_render
 from assistant.ui.coach_gaps import coach_of, parse_day
@@ -35,7 +35,7 @@ class ReviewTabs:
         today = dt.date.today()
         counts = citation_counts(self.board.records, today, self.settings.citation_window_days)
         coaches = {c.name for c in directory_coaches(self.directory)}
-        rows = freshness_rows(read_tips(self.settings), counts, coaches, today)
+        rows = freshness_rows(self.board.shelf.tips(), counts, coaches, today)
         choices = [(f"{r.tip.title} ({r.tip.source})", r.tip.source) for r in rows]
         return (gaps_render.freshness_html(rows, today, self.settings.citation_window_days),
                 gr.update(choices=choices, value=choices[0][1] if choices else None))
