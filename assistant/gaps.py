@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant import clustering
+from assistant.bm25 import tokenize
 from assistant.escalation import mask_pii
 from assistant.gap_store import CardRecord
 from assistant.signals import Signal, SignalSet
@@ -100,9 +101,9 @@ def _card(signals: SignalSet, rows: np.ndarray, tips: TipVectors, per_tip: np.nd
           weak_similarity: float) -> GapCard:
     members = [signals.signals[i] for i in rows]
     vectors = signals.vectors[rows]
-    center = members[clustering.medoid(vectors)]
+    center = members[_label_row(vectors, members)]
     newest_first = sorted(members, key=lambda s: s.created_at, reverse=True)
-    examples = tuple(dict.fromkeys(mask_pii(s.question) for s in [center, *newest_first[:EXAMPLES * 4]]))[:EXAMPLES]
+    examples = _examples(center, newest_first)
     kinds = Counter(k for s in members for k in s.kinds)
     matches = _nearest_tips(per_tip[rows], tips)
     closeness = dict(zip((s.question_id for s in members), vectors @ clustering.centroid(vectors), strict=True))
@@ -119,6 +120,28 @@ def _card(signals: SignalSet, rows: np.ndarray, tips: TipVectors, per_tip: np.nd
         best_answer_id=best.escalation.id if best is not None and best.escalation is not None else None,
         centroid=clustering.centroid(vectors), apps=tuple(a for a, _ in apps.most_common(2) if a),
     )
+
+
+def _label_row(vectors: np.ndarray, members: Sequence[Signal]) -> int:
+    """Of the ten most central questions, the one with the fewest words that matter (then the shortest): as
+    central as the medoid, without the greetings around it."""
+    closeness = vectors @ vectors.sum(axis=0)
+    central = np.argsort(-closeness)[:10]
+    return int(min(central, key=lambda i: (len(set(tokenize(members[i].question))), len(members[i].question))))
+
+
+def _examples(center: Signal, newest_first: Sequence[Signal], near_same: float = 0.6) -> tuple[str, ...]:
+    """Up to five masked examples, newest first, leaving out near-repeats (mostly the same words) of one
+    already chosen: "Hallo, X" and "X, groetjes" show once."""
+    chosen: list[tuple[str, set[str]]] = []
+    for sig in [center, *newest_first]:
+        if len(chosen) == EXAMPLES:
+            break
+        text = mask_pii(sig.question)
+        words = set(tokenize(text))
+        if all(len(words & w) / max(1, len(words | w)) < near_same for _, w in chosen):
+            chosen.append((text, words))
+    return tuple(text for text, _ in chosen)
 
 
 def _tip_similarities(vectors: np.ndarray, tips: TipVectors) -> np.ndarray:

@@ -225,7 +225,7 @@ def _escalate(store, clock: Clock, directory, moment: dt.datetime, topic: str, d
     clock.at = moment + dt.timedelta(seconds=20)
     esc_id = store.create(text, dept, directory.route(dept), [{"source": near, "title": near}], "(ontwerp)", 0.3)
     answered = moment + dt.timedelta(hours=rng.choice([2, 5, 20, 26, 50, 75, 100, 150]))
-    if answered > closing or rng.random() < 0.08:
+    if answered > closing or rng.random() < 0.01:
         return 0
     clock.at = answered
     answer = COACH_ANSWERS.get(topic, f"Kijk eens naar de tip {near}; daar staat het stap voor stap.")

@@ -188,8 +188,9 @@ def fill(records: EscalationStore, clock: Clock, rng: np.random.Generator) -> No
         log(records, clock, day(d + 14), f"outlook vraag {d}", topic_vector(0, rng), band="unsure", top="tips/a.md")
     for d in (3, 4):
         log(records, clock, day(d), f"outlook oud {d}", topic_vector(0, rng), band="unsure")
-    for i, d in enumerate((16, 17, 18)):
-        text = f"webinar {i}? mail jan{i}@stad.example of bel 0470 12 34 5{i}"
+    asked = ("Webinar met inschrijving? Mail jan0@stad.example", "Burgers laten registreren voor een online sessie,"
+             " bel 0470 12 34 51", "Infoavond online voor 200 mensen organiseren: jan2@stad.example of 056 12 34 52")
+    for i, (d, text) in enumerate(zip((16, 17, 18), asked, strict=True)):
         log(records, clock, day(d), text, topic_vector(1, rng), band="escalated", dept="ict" if i else "burgerzaken")
 
 

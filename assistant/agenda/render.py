@@ -69,8 +69,9 @@ def markdown(data: AgendaData, charts: Mapping[str, str] | None = None) -> str:
         f"Geen nieuwe of nagekeken tips sinds {since}.")
     gaps = [line for i, card in enumerate(data.gaps, 1) for line in _gap_line(i, card)]
     out += _section("2. Kennishiaten", gaps, "Geen groepen van vragen zonder goed antwoord in deze periode.")
-    late = [f"- **{md(dept)}**: " + "; ".join(f"#{e.id} ({e.days} dagen, bij {md(e.coach)}): „{md(e.question)}”"
-                                              for e in items[:5]) for dept, items in data.late.items()]
+    late = [f"- **{md(dept)}** ({len(items)}): " + "; ".join(
+        f"#{e.id} ({e.days} dagen, bij {md(e.coach)}): „{md(e.question)}”" for e in items[:2])
+        + (f"; en {len(items) - 2} meer" if len(items) > 2 else "") for dept, items in data.late.items()]
     out += _section("3. Openstaande escalaties (langer dan verwacht)", late, "Geen escalaties die te lang openstaan.")
     overdue = [f"- {md(r.tip.title)} ({md(r.tip.app)}) — {r.citations}× geciteerd, eigenaar {md(r.tip.owner)}, "
                f"nakijken gepland op {nl_date(r.tip.due.isoformat()) if r.tip.due else 'onbekend'}"
