@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="digihulp-shots-"))
     shutil.copytree(args.data_dir, work / "data")
     shutil.copytree(ROOT / "corpus", work / "corpus")
-    settings = Settings(corpus_dir=work / "corpus", data_dir=work / "data", query_workers=-1)
+    # OneDrive tips on a 60-day review interval, so the views show overdue tips as a busy autumn would.
+    settings = Settings(corpus_dir=work / "corpus", data_dir=work / "data", query_workers=-1,
+                        review_interval_by_app={"OneDrive": 60})
     AccountStore(settings.accounts_file).add(COACH, PASSWORD, "omgeving")
     app = create_app(settings, build_assistant(settings), evals_file=work / "escalations.jsonl")
     port = free_port()
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nl-BE")
+        page = browser.new_page(viewport={"width": 1280, "height": 1250}, locale="nl-BE")
         page.set_default_timeout(120_000)
         page.goto(f"{url}/")
         page.locator("#dh-dienst input").click()
@@ -81,12 +83,12 @@ def main(argv: list[str] | None = None) -> int:
             page.get_by_role("tab", name=tab).click()
             page.locator(ready).first.wait_for()
             page.wait_for_timeout(500)
-            page.screenshot(path=str(args.out / name), full_page=True)
+            page.screenshot(path=str(args.out / name))
         page.get_by_role("tab", name="Overleg").click()
         page.locator("#dh-agenda-maak").click()
         page.locator("#dh-agenda-body").wait_for()
         page.wait_for_timeout(500)
-        page.screenshot(path=str(args.out / "agenda.png"), full_page=True)
+        page.screenshot(path=str(args.out / "agenda.png"))
         browser.close()
     server.should_exit = True
     agenda = sorted((work / "data" / "agenda").glob("agenda-*.md"))[-1]

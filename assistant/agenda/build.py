@@ -221,10 +221,10 @@ def department_figures(board: GapBoard, directory: CoachDirectory, current: list
 
 
 def chart_weeks(data: AgendaData, questions: list[LoggedQuestion], apps: dict[str, str], until: dt.date) -> None:
-    """Weekly counts for the charts: the last twelve weeks, per app (top five + overig) and per band."""
-    first = until - dt.timedelta(weeks=12)
-    first -= dt.timedelta(days=first.weekday())
-    data.weeks = [first + dt.timedelta(weeks=i) for i in range(((until - first).days + 6) // 7)]
+    """Weekly counts for the charts: the last twelve whole weeks (Monday to Sunday; a week still going on would
+    look like a drop), per app (top five + overig) and per band."""
+    end = until - dt.timedelta(days=until.weekday())  # the Monday of the week still going on (or of `until`)
+    data.weeks = [end - dt.timedelta(weeks=12 - i) for i in range(12)]
     index = {w: i for i, w in enumerate(data.weeks)}
     per_app: dict[str, list[int]] = defaultdict(lambda: [0] * len(data.weeks))
     per_band: dict[str, list[int]] = {k: [0] * len(data.weeks) for k in BAND_NL.values()}

@@ -80,8 +80,9 @@ def markdown(data: AgendaData, charts: Mapping[str, str] | None = None) -> str:
     out += _section("5. App in de kijker", _spotlight(data), "Te weinig vragen om een app uit te lichten.")
     out += _section("6. Cijfers per dienst", _departments(data), "Nog geen vragen in deze periode.")
     if charts:
-        out += ["## Grafieken", ""] + [f"![{md(stem.replace('-', ' '))}]({name})" for stem, name in charts.items()]
-        out.append("")
+        out += ["## Grafieken", ""]
+        for stem, name in charts.items():
+            out += [f"![{md(stem.replace('-', ' '))}]({name})", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -93,7 +94,7 @@ def _spotlight(data: AgendaData) -> list[str]:
     s = data.spotlight
     if s is None:
         return []
-    lines = [f"**{md(s.app)}**: {s.count} vragen ({trend(s.count, s.previous)}). Breng dit naar het teamoverleg "
+    lines = [f"**{md(s.app)}**: {s.count} vragen, {trend(s.count, s.previous)}. Breng dit naar het teamoverleg "
              "van je dienst.", "", "Beste tips:"]
     lines += [f"- {md(title)} ({n}× geciteerd)" for title, _, n in s.tips] or ["- _nog geen tip geciteerd_"]
     lines += ["", "Wat collega's vroegen:"] + [f"- „{md(q)}”" for q in s.questions]
