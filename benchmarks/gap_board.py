@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging("WARNING")
     from assistant import agenda
+    from assistant.agenda.build import directory_coaches
     from assistant.agenda.meetings import meetings
     from assistant.config import Settings
     from assistant.escalation import CoachDirectory
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     def cold_board() -> GapBoard:
         return GapBoard(settings, records, ChromaStore(settings), evals)
 
+    coaches = {c.name for c in directory_coaches(directory)}
     board = cold_board()  # the app builds one board at start; its caches (tip vectors, front matter) stay warm
     ninety = args.today - dt.timedelta(days=90)
     runs: list[tuple[str, Callable[[], object]]] = [
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         ("gap board, since last meeting", lambda: board.cards(last, until)),
         ("gap board, last 90 days", lambda: board.cards(ninety, until)),
         ("freshness view", lambda: freshness_rows(board.shelf.tips(), citation_counts(
-            records, args.today, settings.citation_window_days), set(), args.today)),
+            records, args.today, settings.citation_window_days), coaches, args.today)),
         ("agenda (Markdown + HTML + 3 charts), first open", lambda: agenda.write_agenda(
             settings, cold_board(), directory, out / "agenda.md", today=args.today)),
         ("agenda (Markdown + HTML + 3 charts)", lambda: agenda.write_agenda(
