@@ -115,7 +115,7 @@ def test_agenda_has_every_section_and_nothing_personal(filled, tmp_path: Path) -
                     "App in de kijker", "Cijfers per dienst", "Grafieken"):
         assert re.search(rf"(?m)^## .*{heading}", text), heading
     assert "| Burgerzaken |" in text and "webinar" in text.lower()
-    assert len(files.charts) == 3 and all(p.read_bytes().startswith(b"\x89PNG") for p in files.charts)
+    assert len(files.charts) == 2 and all(p.read_bytes().startswith(b"\x89PNG") for p in files.charts)
     page = files.html.read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "<script" not in page
     note = render.note_skeleton(files.data, [])

@@ -65,22 +65,7 @@ def outcomes_per_week(data: AgendaData) -> bytes:
     return _png(fig)
 
 
-def departments(data: AgendaData) -> bytes:
-    rows = sorted(data.departments, key=lambda d: d.questions)[-12:]
-    fig, ax = _figure("Vragen per dienst sinds het vorige overleg")
-    fig.subplots_adjust(left=0.3, bottom=0.1)
-    names = [d.name for d in rows]
-    ax.barh(names, [d.answered for d in rows], color="#2e8b57", label="beantwoord")
-    ax.barh(names, [d.questions - d.answered for d in rows], left=[d.answered for d in rows], color="#1f5fa8",
-            label="niet beantwoord")
-    ax.tick_params(axis="y", labelsize=8)
-    ax.legend(fontsize=8, frameon=False)
-    return _png(fig)
-
-
 def all_charts(data: AgendaData) -> dict[str, bytes]:
     """File stem -> PNG; the Markdown links them, the HTML embeds them."""
-    charts = {"vragen-per-app": questions_per_app(data), "uitkomst-per-week": outcomes_per_week(data)}
-    if data.departments:
-        charts["vragen-per-dienst"] = departments(data)
-    return charts
+    # The figures per department are a table on the agenda: a third chart cost a third more time, for less.
+    return {"vragen-per-app": questions_per_app(data), "uitkomst-per-week": outcomes_per_week(data)}
