@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import snowballstemmer
 
-from assistant.types import Chunk, Citation, Hit
+from assistant.types import CITATION_MARKER, Chunk, Citation, Hit
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ _LIST_ITEM = re.compile(_BULLET.pattern + r"\S")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])")  # *nadruk*, not "* item" or 2*3
 _SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(\s+)")
-_MARKER = re.compile(r"[ \t]*\[(?:bron\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]", re.IGNORECASE)
+_MARKER = re.compile(r"[ \t]*" + CITATION_MARKER.pattern, re.IGNORECASE)  # with the blanks before it
 _HOW = re.compile(r"\b(hoe|stappen|instellen|installeren|aanvragen|aanmaken|wijzigen|veranderen|toevoegen)\b")
 _ABBREV = frozenset("bv bijv vb o.a d.w.z enz nl ca resp dhr mevr nr tel zgn incl excl blz".split())  # noqa: SIM905
 _STOP = frozenset(
@@ -289,11 +289,3 @@ def groundedness(draft: Draft, templates: tuple[str, ...] = TEMPLATE_PHRASES) ->
                 found += len(piece) if any(piece in s or (bare and bare in s) for s in corpus) else 0
     return found / total if total else 1.0
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy re-export: importing llama-index costs seconds and only cities with an LLM server need it.
-    if name in ("LLMAnswerer", "LLMUnavailable"):
-        from assistant import llm
-
-        return getattr(llm, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

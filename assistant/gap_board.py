@@ -6,21 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import DigihulpError
-from assistant.freshness import TipShelf
 from assistant.gap_store import CardStatus, GapCardStore
 from assistant.gaps import SPARK_WEEKS, GapCard, TipVectors, build_cards
-from assistant.records import EscalationStore
+from assistant.records import EscalationStore, LoggedQuestion
 from assistant.signals import gather
 from assistant.store import ChromaStore
 
 log = logging.getLogger(__name__)
+AddCases = Callable[[Path, list[dict[str, Any]]], int]
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,13 @@ class TipPrefill:
 
 class GapBoard:
     def __init__(self, settings: Settings, records: EscalationStore, store: ChromaStore | None,
-                 evals_file: Path) -> None:
+                 evals_file: Path, add_cases: AddCases | None = None) -> None:
+        """`add_cases` is the eval-set writer (ingest.corpus_files.add_eval_cases), handed in by the entry point:
+        without it published tips wait, and their questions join the eval set on a board that has one."""
         self.settings, self.records, self.store = settings, records, store
         self.evals_file = Path(evals_file)
+        self.add_cases = add_cases
         self.decisions = GapCardStore(records)
-        self.shelf = TipShelf(settings)  # the tips' front matter, shared by the tabs and the agenda
         self._lock = threading.Lock()
         self._tips: tuple[str, TipVectors] = ("", TipVectors.empty())
         self._last: dict[str, GapCard] = {}
@@ -116,9 +120,8 @@ class GapBoard:
         """Cards whose tip is now in the live index: their questions join the escalation eval set (masked),
         so the batch gate guards them from now on. Returns how many questions were added."""
         pending = [r for r in self.decisions.all() if r.status == "tip" and r.tip]
-        if not pending:
+        if not pending or self.add_cases is None:
             return 0
-        from assistant.ui import corpus_files  # the one eval-set writer; lazy: the web app imports this module
 
         live = set(self.tip_vectors().sources)
         added = 0
@@ -129,19 +132,19 @@ class GapBoard:
                         "answerable": True, "department": q.department or None,
                         "notes": f"Kennishiaat '{record.label}': tip {record.tip} van {record.coach}."}
                        for q in self._questions(record.question_ids)]
-            added += corpus_files.append_eval_cases(self.evals_file, entries)
+            added += self.add_cases(self.evals_file, entries)
             self.decisions.set_status(record.id, "published")
             log.info("Gap card k%d: tip %s published, %d questions in the eval set", record.id, record.tip, added)
         return added
 
-    def _questions(self, ids: frozenset[int]) -> list:  # type: ignore[type-arg]
+    def _questions(self, ids: frozenset[int]) -> list[LoggedQuestion]:
         if not ids:
             return []
         rows = self.records.questions_between("0000", "9999")
         return [q for q in rows if q.id in ids]
 
 
-def _tip_vectors(passages: list[tuple[dict, np.ndarray]]) -> TipVectors:  # type: ignore[type-arg]
+def _tip_vectors(passages: list[tuple[dict[str, Any], np.ndarray]]) -> TipVectors:
     active = [(m, v) for m, v in passages if str(m.get("status", "active")) == "active" and len(v)]
     if not active:
         return TipVectors.empty()

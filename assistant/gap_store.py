@@ -1,4 +1,4 @@
-"""The coaches' decisions on knowledge-gap cards (table gap_cards, created by the records migrations).
+"""The coaches' decisions on knowledge-gap cards: table gap_cards in the records database (its own named migration).
 
 Clusters are recomputed on every view, so a decision is kept with the cluster's centroid and its questions at
 that moment; the next view finds it again by meaning (the closest stored centroid within the clustering
@@ -14,10 +14,25 @@ from typing import Literal
 
 import numpy as np
 
+from assistant.db import Database, Migration
+from assistant.errors import RecordError
 from assistant.records import EscalationStore, _insert
 
 CardStatus = Literal["tip", "published", "linked", "no_action"]
 STATUSES: tuple[CardStatus, ...] = ("tip", "published", "linked", "no_action")
+MIGRATIONS: list[Migration] = [("gap-cards-table", """
+CREATE TABLE gap_cards (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('tip', 'published', 'linked', 'no_action')),
+    tip TEXT NOT NULL DEFAULT '',
+    coach TEXT NOT NULL DEFAULT '',
+    label TEXT NOT NULL DEFAULT '',
+    centroid BLOB NOT NULL,
+    question_ids TEXT NOT NULL DEFAULT '[]'
+)
+""")]
 
 
 @dataclass(frozen=True)
@@ -34,13 +49,14 @@ class CardRecord:
 
 
 class GapCardStore:
-    """Reads and writes gap_cards in the records database, with its transactions and Dutch storage errors."""
+    """Reads and writes gap_cards in the records database (same file, same clock as the question log)."""
 
     def __init__(self, records: EscalationStore) -> None:
         self.records = records
+        self._db = Database(records.db_path, MIGRATIONS)
 
     def all(self) -> list[CardRecord]:
-        with self.records._read() as conn:
+        with self._db.read() as conn:
             rows = conn.execute("SELECT * FROM gap_cards ORDER BY id").fetchall()
         return [CardRecord(id=r["id"], created_at=r["created_at"], updated_at=r["updated_at"], status=r["status"],
                            tip=r["tip"], coach=r["coach"], label=r["label"],
@@ -54,12 +70,12 @@ class GapCardStore:
                question_ids: Iterable[int], tip: str = "", record_id: int | None = None) -> int:
         """Store a decision: a new record, or an update of the card's record (which re-arms its reopening)."""
         if status not in STATUSES:
-            raise ValueError(f"onbekende status {status!r} (invalid gap card status)")
-        now = self.records._now()
+            raise RecordError(f"onbekende status {status!r} (invalid gap card status)")
+        now = self.records.now()
         values = {"updated_at": now, "status": status, "tip": tip, "coach": coach, "label": label,
                   "centroid": np.asarray(centroid, dtype=np.float32).tobytes(),
                   "question_ids": json.dumps(sorted({int(i) for i in question_ids}))}
-        with self.records._write() as conn:
+        with self._db.write() as conn:
             if record_id is not None and conn.execute("SELECT 1 FROM gap_cards WHERE id = ?", (record_id,)).fetchone():
                 assign = ", ".join(f"{k} = ?" for k in values)
                 conn.execute(f"UPDATE gap_cards SET {assign} WHERE id = ?", (*values.values(), record_id))
@@ -67,6 +83,6 @@ class GapCardStore:
             return _insert(conn, "gap_cards", {"created_at": now, **values})
 
     def set_status(self, record_id: int, status: CardStatus) -> None:
-        with self.records._write() as conn:
+        with self._db.write() as conn:
             conn.execute("UPDATE gap_cards SET status = ?, updated_at = ? WHERE id = ?",
-                         (status, self.records._now(), record_id))
+                         (status, self.records.now(), record_id))

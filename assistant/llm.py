@@ -14,7 +14,7 @@ from llama_index.llms.openai_like import OpenAILike
 
 from assistant.answering import Draft, check_citations, citation_for, normalize_text, split_sentences
 from assistant.errors import DigihulpError
-from assistant.types import Chunk, Citation, Hit
+from assistant.types import Chunk, Citation, Hit, cited_numbers
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def coverage(text: str, top_n: int | None) -> float:
         pending = 0
         for line in paragraph.splitlines():
             for sentence in split_sentences(line):
-                markers = {int(n) for n in re.findall(r"\[(\d+)\]", sentence)}
+                markers = set(cited_numbers(sentence))
                 if not markers:
                     pending += 1
                     continue

@@ -51,7 +51,7 @@ class SignalSet:
 
 def is_spam(escalation: Escalation) -> bool:
     """Issue 16 marks spam on escalations; read it whichever way it is stored."""
-    return bool(getattr(escalation, "spam", False)) or escalation.status == "spam"  # type: ignore[comparison-overlap]
+    return bool(getattr(escalation, "spam", False)) or escalation.status == "spam"
 
 
 def _stamp(day: dt.date) -> str:
@@ -77,17 +77,17 @@ def gather(records: EscalationStore, since: dt.date, until: dt.date) -> SignalSe
     by_text = _by_text(questions)
     spam_ids: set[int] = set()
     for esc in records.escalations_between(_stamp(since), _stamp(until + dt.timedelta(days=1))):
-        q = _match(by_text, mask_pii(esc.question), esc.created_at)
-        if q is None:
+        hit = _match(by_text, mask_pii(esc.question), esc.created_at)
+        if hit is None:
             continue
         if is_spam(esc):  # a question a coach marked as spam leaves the board altogether
-            spam_ids.add(q.id)
+            spam_ids.add(hit.id)
         else:
-            mark(q, "escalated").escalation = esc
+            mark(hit, "escalated").escalation = esc
     for fb in records.feedback_between(_stamp(since), _stamp(until + dt.timedelta(days=1))):
-        q = _match(by_text, fb.question, fb.created_at) if fb.rating < 0 else None
-        if q is not None:
-            mark(q, "thumbs_down")
+        hit = _match(by_text, fb.question, fb.created_at) if fb.rating < 0 else None
+        if hit is not None:
+            mark(hit, "thumbs_down")
     for qid in asked_again(questions, vectors):
         mark(by_id[qid], "asked_again")
     kept = [s for s in sorted(found.values(), key=lambda s: (s.created_at, s.question_id))

@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.records import EscalationStore
     from assistant.store import ChromaStore
     from benchmarks.clustering import cpu_name
+    from ingest.tip_facts import TipShelf, corpus_facts, meeting_dates
 
     settings = Settings(corpus_dir=ROOT / "corpus", data_dir=args.data_dir)
     records = EscalationStore(settings.db_path)
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(tempfile.mkdtemp(prefix="digihulp-agenda-"))
     evals = out / "escalations.jsonl"
     total = len(records.questions_between("0000"))
-    last = meetings(settings, args.today).last or args.today - dt.timedelta(days=21)
+    last = meetings(settings, meeting_dates(settings.corpus_dir), args.today).last or args.today - dt.timedelta(days=21)
     until = args.today + dt.timedelta(days=1)
     print(f"question log: {total} questions · period since {last} · CPU: {cpu_name()}\n")
     print("| view | median | slowest | median CPU | result |")
@@ -72,22 +73,22 @@ def main(argv: list[str] | None = None) -> int:
         return GapBoard(settings, records, ChromaStore(settings), evals)
 
     coaches = {c.name for c in directory_coaches(directory)}
-    board = cold_board()  # the app builds one board at start; its caches (tip vectors, front matter) stay warm
+    board, shelf = cold_board(), TipShelf(settings)  # built once at start: caches (tip vectors, tips) stay warm
     ninety = args.today - dt.timedelta(days=90)
     runs: list[tuple[str, Callable[[], object]]] = [
         ("gap board, since last meeting, first open (new board: reads tip vectors and tips)",
          lambda: cold_board().cards(last, until)),
         ("gap board, since last meeting", lambda: board.cards(last, until)),
         ("gap board, last 90 days", lambda: board.cards(ninety, until)),
-        ("freshness view", lambda: freshness_rows(board.shelf.tips(), citation_counts(
+        ("freshness view", lambda: freshness_rows(shelf.tips(), citation_counts(
             records, args.today, settings.citation_window_days), coaches, args.today)),
         ("agenda (Markdown + HTML + 2 charts), first open", lambda: agenda.write_agenda(
-            settings, cold_board(), directory, out / "agenda.md", today=args.today)),
+            settings, cold_board(), directory, corpus_facts(settings), out / "agenda.md", today=args.today)),
         ("agenda (Markdown + HTML + 2 charts)", lambda: agenda.write_agenda(
-            settings, board, directory, out / "agenda.md", today=args.today)),
+            settings, board, directory, corpus_facts(settings, shelf), out / "agenda.md", today=args.today)),
     ]
     board.cards(last, until)  # warm-up: imports (scipy, matplotlib) happen once per process in the app too
-    agenda.write_agenda(settings, board, directory, out / "agenda.md", today=args.today)
+    agenda.write_agenda(settings, board, directory, corpus_facts(settings, shelf), out / "agenda.md", today=args.today)
     for name, fn in runs:
         median, slowest, cpu, result = timed(fn, args.rounds)
         size = f"{len(result)} rows" if isinstance(result, list) else f"{len(result.data.gaps)} gaps on the agenda" \

@@ -20,16 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.runtime import configure_logging, force_offline  # noqa: E402
+from evals.metrics import percentile  # noqa: E402
 
 force_offline()
 
 OFFICE = ROOT.parent / "shared" / "corpora" / "office-nl" / "docs"
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,10 @@ sys.path.insert(0, str(ROOT))
 from assistant.runtime import configure_logging, force_offline  # noqa: E402
 
 force_offline()
+
+if TYPE_CHECKING:
+    from assistant.escalation import CoachDirectory
+    from assistant.records import EscalationStore
 
 POOLS = ROOT / "evals" / "datasets" / "clusters" / "gaps-clusters.jsonl"
 BRUSSELS = dt.timezone(dt.timedelta(hours=1))
@@ -178,16 +183,17 @@ def replay(data_dir: Path, events: list[Event], pools: dict[str, list[str]], vec
     from assistant.escalation import CoachDirectory
     from assistant.records import EscalationStore
 
-    class BulkStore(EscalationStore):
-        """One fsync per replayed row would take minutes; a generated log needs no crash safety."""
-
-        def _connect(self) -> sqlite3.Connection:
-            conn = super()._connect()
-            conn.execute("PRAGMA synchronous=OFF")
-            return conn
-
     clock = Clock()
-    store = BulkStore(Settings(data_dir=data_dir).db_path, clock=clock)
+    store = EscalationStore(Settings(data_dir=data_dir).db_path, clock=clock)
+    connect = store._db._connect
+
+    def without_fsync() -> sqlite3.Connection:
+        """One fsync per replayed row would take minutes; a generated log needs no crash safety."""
+        conn = connect()
+        conn.execute("PRAGMA synchronous=OFF")
+        return conn
+
+    store._db._connect = without_fsync  # type: ignore[method-assign]
     directory = CoachDirectory.load(ROOT / "corpus" / "coaches.yaml")
     stats = {"questions": 0, "escalations": 0, "answered": 0, "thumbs_down": 0, "asked_again": 0}
     closing = dt.datetime.combine(end, dt.time(17, 0), BRUSSELS)
@@ -213,15 +219,15 @@ def replay(data_dir: Path, events: list[Event], pools: dict[str, list[str]], vec
     return stats
 
 
-def _ask(store, clock: Clock, moment: dt.datetime, text: str, dept: str, band: str, cited: list[str], near: str,
-         vectors: dict[str, np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+def _ask(store: EscalationStore, clock: Clock, moment: dt.datetime, text: str, dept: str, band: str, cited: list[str],
+         near: str, vectors: dict[str, np.ndarray]) -> None:
     clock.at = moment
     store.log_question(text, dept, 0.2 if band == "escalated" else 0.5 if band == "unsure" else 0.8,
                        band == "escalated", band=band, cited=cited, top_source=near, vector=vectors[text])
 
 
-def _escalate(store, clock: Clock, directory, moment: dt.datetime, topic: str, dept: str, text: str, near: str,
-              rng: random.Random, closing: dt.datetime) -> int:  # type: ignore[no-untyped-def]
+def _escalate(store: EscalationStore, clock: Clock, directory: CoachDirectory, moment: dt.datetime, topic: str,
+              dept: str, text: str, near: str, rng: random.Random, closing: dt.datetime) -> int:
     clock.at = moment + dt.timedelta(seconds=20)
     esc_id = store.create(text, dept, directory.route(dept), [{"source": near, "title": near}], "(ontwerp)", 0.3)
     answered = moment + dt.timedelta(hours=rng.choice([2, 5, 20, 26, 50, 75, 100, 150]))

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(corpus_dir=work / "corpus", data_dir=work / "data", query_workers=-1,
                         review_interval_by_app={"OneDrive": 60})
     AccountStore(settings.accounts_file).add(COACH, PASSWORD, "omgeving")
-    app = create_app(settings, build_assistant(settings), evals_file=work / "escalations.jsonl")
+    app = create_app(settings, build_assistant(settings))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()

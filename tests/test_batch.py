@@ -11,17 +11,10 @@ from typing import Any
 import pytest
 from conftest import CountingEmbedder, private_settings
 
+from evals.gate import BatchOutcome, WorseCase, describe, run_batch
 from ingest.__main__ import main
-from ingest.batch import (
-    BatchError,
-    BatchOutcome,
-    WorseCase,
-    add_escalation_case,
-    describe,
-    read_batch,
-    retire_text,
-    run_batch,
-)
+from ingest.batch_files import BatchError, read_batch, retire_text
+from ingest.corpus_files import add_escalation_case
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "corpus"
@@ -139,7 +132,7 @@ def test_cli_config_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_publishing_ingest_waits_for_a_running_batch(settings: Any) -> None:
     from assistant.errors import ConfigError
-    from ingest.batch_files import batch_lock
+    from ingest.lock import batch_lock
     from ingest.pipeline import run_ingest
 
     with batch_lock(settings.data_dir), pytest.raises(ConfigError, match="Er loopt al een batch"):
@@ -192,6 +185,8 @@ def test_good_batch_is_published_and_rollback_restores_it(live: Any, real_embedd
     assert before is not None
     outcome = run_batch(live, counting, BATCHES / "good", [FIXTURE_DATASET])
     assert outcome.published and not outcome.regressions and outcome.added == [GOOD_TIP]
+    gate = json.loads((Path(outcome.backup) / "gate.json").read_text(encoding="utf-8"))  # the agenda reports it
+    assert gate["added"] == [GOOD_TIP] and gate["staged"] == outcome.staged_metrics and gate["live"]
     now = store.live_info()
     assert now is not None and now.collection == outcome.collection != before.collection
     # Only the new tip was embedded; every other chunk reused its live vector.

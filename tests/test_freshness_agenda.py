@@ -7,14 +7,17 @@ import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from test_gaps import own_assistant
 
 from assistant.agenda.meetings import meetings
-from assistant.freshness import FreshnessMarks, freshness_rows, interval_for, read_tips
+from assistant.freshness import FreshnessMarks, freshness_rows, interval_for
 from assistant.records import EscalationStore
+from ingest import corpus_files
+from ingest.tip_facts import TipShelf, corpus_facts, meeting_dates, read_tips
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"\b0\d{2,3}[ /.]?\d{2}[ .]?\d{2}[ .]?\d{2}\b")
@@ -63,10 +66,10 @@ def test_citation_counts_come_from_the_question_log(tmp_path: Path) -> None:
 
 def test_chat_marks_cited_tips_with_their_review_date_and_overdue(settings) -> None:  # type: ignore[no-untyped-def]
     from assistant.types import Answer, Citation
-    from assistant.ui import corpus_files
     from assistant.ui.render import answer_html
 
-    marks = FreshnessMarks(settings.model_copy(update={"review_interval_days": 365}), clock=lambda: TODAY)
+    marks = FreshnessMarks(TipShelf(settings.model_copy(update={"review_interval_days": 365})).tips,
+                           clock=lambda: TODAY)
     cite = Citation(1, "tips/onedrive-bestand-terugzetten.md", "Bestand terugzetten", "tip", "", None, "", "A", "x")
     answer = Answer("vraag", "Zo doe je het [1].", (cite,), 0.9)
     html = answer_html(answer, "", marks.lookup([cite.source]))
@@ -78,15 +81,15 @@ def test_chat_marks_cited_tips_with_their_review_date_and_overdue(settings) -> N
 
 
 def test_next_meeting_is_the_last_plus_three_weeks_or_a_saved_note_or_the_setting(settings) -> None:  # type: ignore[no-untyped-def]
-    assert meetings(settings, dt.date(2026, 2, 10)) == meetings(settings, dt.date(2026, 2, 10))
-    got = meetings(settings, dt.date(2026, 2, 10))
+    dates = meeting_dates(settings.corpus_dir)
+    got = meetings(settings, dates, dt.date(2026, 2, 10))
     assert (got.last, got.next) == (dt.date(2026, 2, 4), dt.date(2026, 2, 25))
-    assert meetings(settings, dt.date(2026, 3, 1)).next == dt.date(2026, 3, 18)  # moved on by whole periods
+    assert meetings(settings, dates, dt.date(2026, 3, 1)).next == dt.date(2026, 3, 18)  # moved on by whole periods
     fixed = settings.model_copy(update={"next_meeting": "2026-02-20"})
-    assert meetings(fixed, dt.date(2026, 2, 10)).next == dt.date(2026, 2, 20)
+    assert meetings(fixed, dates, dt.date(2026, 2, 10)).next == dt.date(2026, 2, 20)
     note = settings.corpus_dir / "overleg" / "2026-02-18-digicoach-overleg.md"
     note.write_text('---\ntitle: "Overleg"\ndate: 2026-02-18\n---\n## 1. Punt\nTekst\n', encoding="utf-8")
-    assert meetings(settings, dt.date(2026, 2, 10)).next == dt.date(2026, 2, 18)
+    assert meetings(settings, meeting_dates(settings.corpus_dir), dt.date(2026, 2, 10)).next == dt.date(2026, 2, 18)
 
 
 @pytest.fixture
@@ -108,7 +111,7 @@ def test_agenda_has_every_section_and_nothing_personal(filled, tmp_path: Path) -
 
     settings = filled.settings.model_copy(update={"gap_distance": 0.8, "answer_within_days": -1})
     board = GapBoard(settings, filled.records, filled.store, tmp_path / "evals.jsonl")
-    files = write_agenda(settings, board, filled.directory, tmp_path / "out" / "agenda.md",
+    files = write_agenda(settings, board, filled.directory, corpus_facts(settings), tmp_path / "out" / "agenda.md",
                          since=dt.date.today() - dt.timedelta(days=1))
     text = files.markdown.read_text(encoding="utf-8")
     for heading in ("Nieuwe en gewijzigde tips", "Kennishiaten", "Openstaande escalaties", "Tips om na te kijken",
@@ -124,25 +127,32 @@ def test_agenda_has_every_section_and_nothing_personal(filled, tmp_path: Path) -
     assert "e-mail\\]" in text or "telefoon\\]" in text  # masked (brackets escaped as Markdown)
 
 
-def test_saved_agenda_is_meeting_notes_that_ingest_like_any_other(filled, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from assistant.agenda import save_note, write_agenda
-    from assistant.gap_board import GapBoard
+def test_saved_agenda_is_meeting_notes_that_ingest_like_any_other(filled: Any, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.agenda.__main__ import main
     from ingest.pipeline import run_ingest
 
     settings = filled.settings
-    board = GapBoard(settings, filled.records, filled.store, tmp_path / "evals.jsonl")
-    files = write_agenda(settings, board, filled.directory, tmp_path / "agenda.md")
-    rel = save_note(settings, files.data)
-    assert rel.startswith("overleg/") and files.data.meeting.isoformat() in rel
+    monkeypatch.setenv("DIGIHULP_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("DIGIHULP_DATA_DIR", str(settings.data_dir))
+    assert main(["--out", str(tmp_path / "agenda.md"), "--save-note"]) == 0
+    saved = re.search(r"bewaard als (overleg/(\d{4}-\d{2}-\d{2})-digicoach-overleg\.md)", capsys.readouterr().out)
+    assert saved is not None
+    rel, meeting = saved.group(1), dt.date.fromisoformat(saved.group(2))
+    note = (settings.corpus_dir / rel).read_text(encoding="utf-8")
+    assert "**Gedeelde tips:**" in note and not EMAIL.search(note) and not PHONE.search(note)
     report = run_ingest(settings, filled.embedder, filled.store)
     assert rel not in report.failed and rel in report.added
-    assert meetings(settings, dt.date.today()).next == files.data.meeting  # the saved note is the next meeting
-    with pytest.raises(Exception, match="bestaat al"):
-        save_note(settings, files.data)
+    # the saved note is the next meeting
+    assert meetings(settings, meeting_dates(settings.corpus_dir), dt.date.today()).next == meeting
+    assert main(["--out", str(tmp_path / "agenda.md"), "--save-note"]) == 2  # never overwrites the notes
+    assert "bestaat al" in capsys.readouterr().err
+    assert (settings.corpus_dir / rel).read_text(encoding="utf-8") == note
 
 
-def test_agenda_cli_writes_markdown_html_and_charts(filled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_agenda_cli_writes_markdown_html_and_charts(filled: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.agenda.__main__ import main
 
     monkeypatch.setenv("DIGIHULP_CORPUS_DIR", str(filled.settings.corpus_dir))
@@ -151,11 +161,10 @@ def test_agenda_cli_writes_markdown_html_and_charts(filled, tmp_path: Path, monk
     assert main(["--since", "2026-01-01", "--out", str(out)]) == 0
     assert out.is_file() and out.with_suffix(".html").is_file() and list(out.parent.glob("agenda-*.png"))
     assert "Agenda voor het overleg" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        main(["--since", "gisteren"])
     monkeypatch.setenv("DIGIHULP_CORPUS_DIR", str(tmp_path / "geen-corpus"))
     assert main(["--out", str(out)]) == 2
     assert "digicoaches ontbreekt" in capsys.readouterr().err
+    assert main(["--since", "gisteren"]) == 2
 
 
 def test_board_html_escapes_and_masks(tmp_path: Path) -> None:
@@ -175,8 +184,7 @@ def test_new_tips_carry_what_the_batch_gate_measured(settings) -> None:  # type:
     import json
 
     from assistant.agenda.build import tip_changes
-    from assistant.ui import corpus_files
-    from assistant.ui.corpus_files import TipDraft
+    from ingest.corpus_files import TipDraft
 
     rel = corpus_files.write_tip(settings, TipDraft("Nieuwe tip", "Teams", "", "ict", "Tekst."), "An Declercq")
     other = corpus_files.write_tip(settings, TipDraft("Andere tip", "Outlook", "", "ict", "Tekst."), "Els Desmet")
@@ -185,7 +193,8 @@ def test_new_tips_carry_what_the_batch_gate_measured(settings) -> None:  # type:
     gate.write_text(json.dumps({"live": {"hit@5": 0.9, "mrr": 0.8}, "staged": {"hit@5": 0.95, "mrr": 0.82},
                                 "added": [rel], "updated": [], "retired": []}), encoding="utf-8")
     today = dt.date.today()
-    changes = {c.source: c for c in tip_changes(settings, today - dt.timedelta(days=1), today + dt.timedelta(days=1))}
+    changes = {c.source: c for c in tip_changes(settings, today - dt.timedelta(days=1), today + dt.timedelta(days=1),
+                                                read_tips(settings))}
     assert changes[rel].kind == "nieuw" and changes[rel].author == "An Declercq"
     assert "hit@5 0.90 → 0.95" in changes[rel].gate and "MRR 0.80 → 0.82" in changes[rel].gate
     assert changes[other].gate == ""

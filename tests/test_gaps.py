@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 
 from assistant import clustering, signals
+from assistant.escalation import Route
 from assistant.gap_board import GapBoard
-from assistant.gap_store import GapCardStore
-from assistant.gaps import TipVectors, build_cards
+from assistant.gap_store import CardRecord, GapCardStore
+from assistant.gaps import GapCard, TipVectors, build_cards
 from assistant.records import EscalationStore
 from assistant.signals import gather
 
@@ -64,7 +65,7 @@ def writer(ingested_dir: Path, tmp_path: Path, embedder):  # type: ignore[no-unt
 
 
 @pytest.fixture
-def route():  # type: ignore[no-untyped-def]
+def route() -> Route:
     from conftest import FIXTURE_CORPUS
 
     from assistant.escalation import CoachDirectory
@@ -131,7 +132,7 @@ def test_ask_stores_the_query_vector_and_embeds_only_masked_questions_again(assi
 
 # -- signals ----------------------------------------------------------------------------------------------
 def test_signals_gather_escalations_bands_thumbs_down_and_asked_again(records: EscalationStore, clock: Clock,
-                                                                      route) -> None:  # type: ignore[no-untyped-def]
+                                                                      route: Route) -> None:
     rng = np.random.default_rng(1)
     plain = log(records, clock, day(3), "Hoe open ik de gedeelde mailbox?", topic_vector(2, rng))
     unsure = log(records, clock, day(3, 11), "Waar staat de printer?", topic_vector(3, rng), band="unsure")
@@ -148,18 +149,21 @@ def test_signals_gather_escalations_bands_thumbs_down_and_asked_again(records: E
     assert plain not in kinds
     assert kinds[unsure] == {"unsure"} and kinds[asked] == {"asked_again"} and kinds[fb_q] == {"thumbs_down"}
     assert kinds[esc_q] == {"escalated"}
-    assert next(s for s in found.signals if s.question_id == esc_q).escalation.id == esc_id
+    found_esc = next(s for s in found.signals if s.question_id == esc_q).escalation
+    assert found_esc is not None and found_esc.id == esc_id
     assert found.vectors.shape == (len(found.signals), DIM)
 
 
-def test_spam_escalations_leave_the_board(records: EscalationStore, clock: Clock, route,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_spam_escalations_leave_the_board(records: EscalationStore, clock: Clock, route: Route,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(2)
     qid = log(records, clock, day(3), "koop goedkope horloges", topic_vector(7, rng))
     clock.at = day(3, 10, 1)
     esc_id = records.create("koop goedkope horloges", "burgerzaken", route, [], "", 0.1)
     esc = records.get(esc_id)
-    assert not signals.is_spam(esc) and signals.is_spam(dataclasses.replace(esc, status="spam"))
+    assert esc is not None
+    spam = dataclasses.replace(esc, status="spam")  # type: ignore[arg-type]  # issue 16's status, not in Status yet
+    assert not signals.is_spam(esc) and signals.is_spam(spam)
     monkeypatch.setattr(signals, "is_spam", lambda e: e.id == esc_id)
     assert qid not in {s.question_id for s in gather(records, dt.date(2026, 11, 1), dt.date(2026, 11, 8)).signals}
 
@@ -194,7 +198,8 @@ def fill(records: EscalationStore, clock: Clock, rng: np.random.Generator) -> No
         log(records, clock, day(d), text, topic_vector(1, rng), band="escalated", dept="ict" if i else "burgerzaken")
 
 
-def cards_for(records: EscalationStore, rng: np.random.Generator, decisions: list | None = None) -> list:  # type: ignore[type-arg]
+def cards_for(records: EscalationStore, rng: np.random.Generator,
+              decisions: list[CardRecord] | None = None) -> list[GapCard]:
     current = gather(records, dt.date(2026, 11, 15), dt.date(2026, 11, 22))
     history = gather(records, dt.date(2026, 9, 1), dt.date(2026, 11, 15))
     return build_cards(current, history, tip_vectors(rng), decisions or [], since=dt.date(2026, 11, 15),
@@ -231,13 +236,13 @@ def test_a_handled_card_is_found_again_and_reopens_on_new_questions(records: Esc
 # -- the board end to end: Maak tip -> publish -> eval set --------------------------------------------------
 def test_a_published_tip_from_a_card_adds_its_masked_questions_to_the_eval_set(writer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assistant = writer
-    from assistant.ui import corpus_files
-    from assistant.ui.corpus_files import TipDraft
+    from ingest import corpus_files
+    from ingest.corpus_files import TipDraft
     from ingest.pipeline import run_ingest
 
     settings = assistant.settings.model_copy(update={"gap_distance": 0.8})
     evals = tmp_path / "escalations.jsonl"
-    board = GapBoard(settings, assistant.records, assistant.store, evals)
+    board = GapBoard(settings, assistant.records, assistant.store, evals, corpus_files.add_eval_cases)
     for text in ("Hoe maak ik een webinar met inschrijving? jan@stad.example", "Webinar met inschrijving maken",
                  "inschrijving voor een webinar in Teams"):
         assistant.ask(text, "ict", escalate=True)
@@ -263,10 +268,12 @@ def test_coach_tab_handlers_act_on_cards_and_refuse_without_a_session(writer, tm
 
     from assistant.ui.coach_gaps import GapTab
     from assistant.ui.coach_review import ReviewTabs
+    from ingest.tip_facts import TipShelf
 
     settings = assistant.settings.model_copy(update={"gap_distance": 0.8})
     board = GapBoard(settings, assistant.records, assistant.store, tmp_path / "escalations.jsonl")
-    tab, review = GapTab(board, assistant.directory), ReviewTabs(board, assistant.directory)
+    shelf = TipShelf(settings)
+    tab, review = GapTab(board, assistant.directory, shelf), ReviewTabs(board, assistant.directory, shelf)
     for text in ("Webinar met inschrijving? bel 0470 12 34 56", "Webinar met inschrijving", "webinar inschrijving"):
         assistant.ask(text, "ict", escalate=True)
     request = gr.Request(username="An Declercq")

@@ -1,4 +1,7 @@
-"""The agenda of the next digicoach meeting: gather (build.py), chart (charts.py), write (render.py)."""
+"""The agenda of the next digicoach meeting: gather (build.py), chart (charts.py), write (render.py).
+
+The corpus facts come in (ingest.tip_facts.corpus_facts) and the notes skeleton goes out as text
+(render.note_skeleton) for the corpus writer: this package reads and writes no corpus file itself."""
 
 from __future__ import annotations
 
@@ -7,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.agenda import charts, render
-from assistant.agenda.build import AgendaData, build_agenda
+from assistant.agenda.build import AgendaData, CorpusFacts, build_agenda
 from assistant.config import Settings
 from assistant.escalation import CoachDirectory
 from assistant.gap_board import GapBoard
 
-__all__ = ["AgendaData", "AgendaFiles", "build_agenda", "save_note", "write_agenda"]
+__all__ = ["AgendaData", "AgendaFiles", "CorpusFacts", "build_agenda", "write_agenda"]
 
 
 @dataclass(frozen=True)
@@ -23,10 +26,10 @@ class AgendaFiles:
     data: AgendaData
 
 
-def write_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory, out: Path, *,
+def write_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory, corpus: CorpusFacts, out: Path, *,
                  today: dt.date | None = None, since: dt.date | None = None) -> AgendaFiles:
     """Write OUT (Markdown), OUT with .html (printable, charts inside) and the charts as PNG beside them."""
-    data = build_agenda(settings, board, directory, today or dt.date.today(), since)
+    data = build_agenda(settings, board, directory, corpus, today or dt.date.today(), since)
     pngs = charts.all_charts(data)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -39,9 +42,3 @@ def write_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory,
     page = out.with_suffix(".html")
     page.write_text(render.html(data, pngs), encoding="utf-8")
     return AgendaFiles(out, page, tuple(chart_files), data)
-
-
-def save_note(settings: Settings, data: AgendaData) -> str:
-    """The agenda as the skeleton of the meeting notes, in overleg/ through the corpus writer."""
-    from assistant.ui import corpus_files  # lazy: the web app imports this module
-    return corpus_files.write_meeting_note(settings, data.meeting, render.note_skeleton(data, []))

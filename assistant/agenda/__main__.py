@@ -3,19 +3,22 @@
 Writes the agenda of the next digicoach meeting as Markdown (FILE), printable HTML (FILE with .html) and its
 charts (PNG beside it); --save-note also saves it in overleg/ as the skeleton of the meeting notes.
 Needs no model: it reads the question log, the corpus and the vectors already in the index.
-Exit codes: 0 written, 2 configuration or data problem.
+Exit codes: 0 written, 2 wrong arguments, configuration or data problem (the message names the fix).
+
+An entry point, like `python -m ingest`: it hands the corpus reader and writer (ingest) to the agenda, which
+itself reads and writes no corpus file.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.runtime import configure_logging, force_offline
+from assistant.cli import run
+from assistant.config import Settings
 
 
 def _date(text: str) -> dt.date:
@@ -36,37 +39,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    force_offline()
-    args = build_parser().parse_args(argv)
-    from assistant.agenda import save_note, write_agenda
-    from assistant.config import Settings
-    from assistant.errors import DigihulpError, explain
+    return run(argv, build_parser(), _agenda)
+
+
+def _agenda(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.agenda import render, write_agenda
+    from assistant.errors import ConfigError
     from assistant.escalation import CoachDirectory
     from assistant.gap_board import GapBoard
     from assistant.records import EscalationStore
     from assistant.store import ChromaStore
-    from assistant.ui.corpus_files import CorpusError
-    from assistant.ui.server import DEFAULT_EVALS
+    from ingest import corpus_files
+    from ingest.tip_facts import corpus_facts
 
-    settings = Settings()
-    configure_logging(settings.log_level)
-    try:
-        if not settings.coaches_file.is_file():
-            raise DigihulpError(f"Het bestand met digicoaches ontbreekt: {settings.coaches_file}")
-        board = GapBoard(settings, EscalationStore(settings.db_path), ChromaStore(settings), DEFAULT_EVALS)
-        directory = CoachDirectory.load(settings.coaches_file)
-        out = args.out or settings.data_dir / "agenda" / f"agenda-{dt.date.today().isoformat()}.md"
-        files = write_agenda(settings, board, directory, out, since=args.since)
-        note = save_note(settings, files.data) if args.save_note else ""
-    except (DigihulpError, CorpusError) as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # no traceback for the person at the console; DEBUG logging has it
-        logging.getLogger(__name__).debug("agenda failed", exc_info=True)
-        print(f"Fout: {explain(exc)}", file=sys.stderr)
-        return 2
+    if not settings.coaches_file.is_file():
+        raise ConfigError(f"Het bestand met digicoaches ontbreekt: {settings.coaches_file}")
+    board = GapBoard(settings, EscalationStore(settings.db_path), ChromaStore(settings),
+                     settings.escalation_evals_file, corpus_files.add_eval_cases)
+    directory = CoachDirectory.load(settings.coaches_file)
+    out = args.out or settings.data_dir / "agenda" / f"agenda-{dt.date.today().isoformat()}.md"
+    files = write_agenda(settings, board, directory, corpus_facts(settings), out, since=args.since)
     print(f"Agenda voor het overleg van {files.data.meeting.isoformat()} geschreven: {files.markdown} en {files.html}")
-    if note:
+    if args.save_note:
+        note = corpus_files.write_meeting_note(settings, files.data.meeting, render.note_skeleton(files.data, []))
         print(f"Skelet van het verslag bewaard als {note}. Het wordt doorzoekbaar na 'Index bijwerken'.")
     return 0
 

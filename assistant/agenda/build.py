@@ -12,12 +12,11 @@ from pathlib import Path
 
 from assistant.agenda.meetings import meetings
 from assistant.config import Settings
-from assistant.escalation import CoachDirectory, mask_pii
-from assistant.freshness import FreshnessRow, TipFreshness, count_citations, freshness_rows, read_tips
+from assistant.escalation import Coach, CoachDirectory, mask_pii
+from assistant.freshness import FreshnessRow, TipFreshness, count_citations, freshness_rows
 from assistant.gap_board import GapBoard
 from assistant.gaps import GapCard
 from assistant.records import LoggedQuestion
-from ingest.loaders import LoadError
 
 TOP_GAPS = 5
 TOP_OVERDUE = 10
@@ -61,6 +60,15 @@ class DepartmentFigures:
     in_time: int
 
 
+@dataclass(frozen=True)
+class CorpusFacts:
+    """What the agenda reads from the corpus files (ingest.tip_facts.corpus_facts gathers it)."""
+
+    tips: list[TipFreshness]  # the active tips
+    meeting_dates: list[dt.date]  # dates of the notes in overleg/
+    manual_apps: dict[str, str]  # manual source -> app
+
+
 @dataclass
 class AgendaData:
     meeting: dt.date
@@ -79,9 +87,9 @@ class AgendaData:
     total_questions: int = 0
 
 
-def build_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory, today: dt.date,
-                 since: dt.date | None = None) -> AgendaData:
-    dates = meetings(settings, today)
+def build_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory, corpus: CorpusFacts,
+                 today: dt.date, since: dt.date | None = None) -> AgendaData:
+    dates = meetings(settings, corpus.meeting_dates, today)
     start = since or dates.last or today - dt.timedelta(days=settings.meeting_every_days)
     until = today + dt.timedelta(days=1)
     data = AgendaData(meeting=dates.next, last_meeting=dates.last, since=start, until=until)
@@ -94,8 +102,8 @@ def build_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory,
     begin, before = start.isoformat(), (start - length).isoformat()
     current = [q for q in log if q.created_at >= begin]
     previous = [q for q in log if before <= q.created_at < begin]
-    tips = board.shelf.tips()  # the corpus's front matter, read once for the whole agenda
-    apps = {t.source: t.app for t in tips if t.app} | manual_apps(settings)
+    tips = corpus.tips
+    apps = {t.source: t.app for t in tips if t.app} | corpus.manual_apps
     data.total_questions = len(current)
     data.tips = tip_changes(settings, start, until, tips)
     data.gaps = board.cards(start, until)[:TOP_GAPS]
@@ -110,25 +118,10 @@ def build_agenda(settings: Settings, board: GapBoard, directory: CoachDirectory,
     return data
 
 
-def directory_coaches(directory: CoachDirectory) -> list:  # type: ignore[type-arg]
+def directory_coaches(directory: CoachDirectory) -> list[Coach]:
     found = [directory.coordinator]
     for dept in directory.departments():
         found += [dept.coach] + ([dept.backup] if dept.backup else [])
-    return found
-
-
-def manual_apps(settings: Settings) -> dict[str, str]:
-    """The app of every manual (its sidecar), by corpus source."""
-    from ingest.pdf import read_sidecar
-
-    found = {}
-    for path in sorted((settings.corpus_dir / "handleidingen").rglob("*.pdf")):
-        try:
-            app = str(read_sidecar(path).get("app") or "")
-        except LoadError:
-            continue
-        if app:
-            found[path.relative_to(settings.corpus_dir).as_posix()] = app
     return found
 
 
@@ -139,11 +132,10 @@ def question_app(q: LoggedQuestion, apps: dict[str, str]) -> str:
     return ""
 
 
-def tip_changes(settings: Settings, since: dt.date, until: dt.date,
-                tips: list[TipFreshness] | None = None) -> list[TipChange]:
+def tip_changes(settings: Settings, since: dt.date, until: dt.date, tips: list[TipFreshness]) -> list[TipChange]:
     gate = gate_measurements(settings.data_dir, since)
     out = []
-    for tip in read_tips(settings) if tips is None else tips:
+    for tip in tips:
         created, reviewed = tip.created[:10], tip.reviewed[:10]
         if since.isoformat() <= created < until.isoformat():
             kind, day = "nieuw", created
@@ -177,7 +169,7 @@ def gate_measurements(data_dir: Path, since: dt.date) -> dict[str, str]:
 def late_escalations(board: GapBoard, directory: CoachDirectory, today: dt.date) -> dict[str, list[LateEscalation]]:
     limit = board.settings.answer_within_days
     late: dict[str, list[LateEscalation]] = defaultdict(list)
-    for esc in board.records.list(status="open"):
+    for esc in board.records.escalations(status="open"):
         days = (today - dt.date.fromisoformat(esc.created_at[:10])).days
         if days > limit:
             dept = directory.get(esc.department)

@@ -7,10 +7,10 @@ else the last meeting plus Settings.meeting_every_days (three weeks), moved on b
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.config import Settings
-from ingest.loaders import LoadError, discover, doc_type_for, read_text, split_front_matter
 
 
 @dataclass(frozen=True)
@@ -19,22 +19,8 @@ class Meetings:
     next: dt.date
 
 
-def meeting_dates(settings: Settings) -> list[dt.date]:
-    """Dates of every meeting note in the corpus (front matter `date`), oldest first."""
-    dates = set()
-    for path in discover(settings.corpus_dir):
-        if doc_type_for(path.relative_to(settings.corpus_dir)) != "overleg":
-            continue
-        try:
-            front, _ = split_front_matter(read_text(path))
-            dates.add(dt.date.fromisoformat(str(front.get("date"))[:10]))
-        except (LoadError, OSError, ValueError):
-            continue
-    return sorted(dates)
-
-
-def meetings(settings: Settings, today: dt.date) -> Meetings:
-    dates = meeting_dates(settings)
+def meetings(settings: Settings, dates: Sequence[dt.date], today: dt.date) -> Meetings:
+    """`dates`: the meeting notes' dates (ingest.tip_facts.meeting_dates)."""
     past = [d for d in dates if d <= today]
     coming = [d for d in dates if d > today]
     last = past[-1] if past else None

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import yaml
 
 from assistant.agenda.build import AgendaData
+from assistant.dutch import nl_date
 from assistant.gaps import GapCard
 from assistant.signals import KIND_NL
 
@@ -20,12 +21,6 @@ line-height:1.45;padding:0 1rem}h1{font-size:1.6rem}h2{font-size:1.2rem;border-b
 table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{border-bottom:1px solid #ddd;padding:3px 6px;
 text-align:left;vertical-align:top}img{max-width:100%}@media print{body{margin:0;max-width:none}
 h2{break-after:avoid}img,table{break-inside:avoid}}"""
-
-
-def nl_date(value: str) -> str:
-    from assistant.ui.render import nl_date as dutch  # lazy: the web app imports this module
-
-    return dutch(value)
 
 
 def md(text: object) -> str:

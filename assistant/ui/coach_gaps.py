@@ -13,19 +13,16 @@ from assistant.errors import DigihulpError
 from assistant.escalation import CoachDirectory
 from assistant.gap_board import GapBoard
 from assistant.gaps import GapCard
-from assistant.ui import corpus_files, gaps_render
-from assistant.ui.corpus_files import CorpusError, TipDraft
+from assistant.ui import gaps_render
+from assistant.ui.login import coach_of
 from assistant.ui.render import box
+from ingest import corpus_files
+from ingest.corpus_files import CorpusError, TipDraft
+from ingest.tip_facts import TipShelf, meeting_dates
 
 log = logging.getLogger(__name__)
 NEXT_INDEX = (" Klik op 'Index bijwerken' in het tabblad Corpus om hem doorzoekbaar te maken; daarna komen de vragen "
               "van deze kaart in de evaluatieset.")
-
-
-def coach_of(request: gr.Request | None) -> str:
-    from assistant.ui.coach import coach_of as check
-
-    return check(request)
 
 
 def parse_day(text: str | None, default: dt.date) -> dt.date:
@@ -36,13 +33,13 @@ def parse_day(text: str | None, default: dt.date) -> dt.date:
 
 
 class GapTab:
-    def __init__(self, board: GapBoard, directory: CoachDirectory) -> None:
-        self.board, self.directory = board, directory
+    def __init__(self, board: GapBoard, directory: CoachDirectory, tips: TipShelf) -> None:
+        self.board, self.directory, self.shelf = board, directory, tips
         self.settings = board.settings
 
     def default_period(self, today: dt.date | None = None) -> tuple[str, str]:
         today = today or dt.date.today()
-        last = meetings(self.settings, today).last
+        last = meetings(self.settings, meeting_dates(self.settings.corpus_dir), today).last
         since = last if last and last < today else today - dt.timedelta(days=self.settings.meeting_every_days)
         return since.isoformat(), today.isoformat()
 
@@ -82,7 +79,7 @@ class GapTab:
 
     def tips(self, request: gr.Request) -> Any:
         coach_of(request)
-        rows = sorted(self.board.shelf.tips(), key=lambda t: t.title.casefold())
+        rows = sorted(self.shelf.tips(), key=lambda t: t.title.casefold())
         return gr.update(choices=[(f"{t.title} ({t.source})", t.source) for t in rows], value=None)
 
     def start_tip(self, key: str | None, request: gr.Request) -> tuple[Any, ...]:

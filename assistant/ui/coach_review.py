@@ -16,17 +16,20 @@ from assistant.errors import DigihulpError
 from assistant.escalation import CoachDirectory
 from assistant.freshness import citation_counts, freshness_rows
 from assistant.gap_board import GapBoard
-from assistant.ui import corpus_files, gaps_render
-from assistant.ui.coach_gaps import coach_of, parse_day
-from assistant.ui.corpus_files import CorpusError
+from assistant.ui import gaps_render
+from assistant.ui.coach_gaps import parse_day
+from assistant.ui.login import coach_of
 from assistant.ui.render import box
+from ingest import corpus_files
+from ingest.corpus_files import CorpusError
+from ingest.tip_facts import TipShelf, corpus_facts
 
 log = logging.getLogger(__name__)
 
 
 class ReviewTabs:
-    def __init__(self, board: GapBoard, directory: CoachDirectory) -> None:
-        self.board, self.directory, self.settings = board, directory, board.settings
+    def __init__(self, board: GapBoard, directory: CoachDirectory, tips: TipShelf) -> None:
+        self.board, self.directory, self.shelf, self.settings = board, directory, tips, board.settings
         self._last: agenda.AgendaFiles | None = None
 
     # -- Nakijken -----------------------------------------------------------------------------------------
@@ -35,7 +38,7 @@ class ReviewTabs:
         today = dt.date.today()
         counts = citation_counts(self.board.records, today, self.settings.citation_window_days)
         coaches = {c.name for c in directory_coaches(self.directory)}
-        rows = freshness_rows(self.board.shelf.tips(), counts, coaches, today)
+        rows = freshness_rows(self.shelf.tips(), counts, coaches, today)
         choices = [(f"{r.tip.title} ({r.tip.source})", r.tip.source) for r in rows]
         return (gaps_render.freshness_html(rows, today, self.settings.citation_window_days),
                 gr.update(choices=choices, value=choices[0][1] if choices else None))
@@ -69,7 +72,8 @@ class ReviewTabs:
         start = parse_day(since, dt.date.min) if (since or "").strip() else None
         out = self.settings.data_dir / "agenda" / f"agenda-{dt.date.today().isoformat()}.md"
         try:
-            files = agenda.write_agenda(self.settings, self.board, self.directory, out, since=start)
+            files = agenda.write_agenda(self.settings, self.board, self.directory,
+                                        corpus_facts(self.settings, self.shelf), out, since=start)
         except DigihulpError as exc:
             return box(f"De agenda kon niet gemaakt worden: {exc}", "error"), None
         self._last = files
@@ -86,7 +90,8 @@ class ReviewTabs:
         if self._last is None:
             return box("Maak eerst de agenda.", "notice")
         try:
-            rel = agenda.save_note(self.settings, self._last.data)
+            data = self._last.data
+            rel = corpus_files.write_meeting_note(self.settings, data.meeting, agenda_render.note_skeleton(data, []))
         except CorpusError as exc:
             return box(str(exc), "error")
         log.info("Agenda saved as meeting notes %s by %s", rel, coach)
