@@ -1,7 +1,7 @@
 """How long the gap board, the freshness view and the agenda take to open on a six-month question log.
 
     python benchmarks/question_log.py --data-dir data/bench-gaps      # once: 5,000 questions, six months
-    python benchmarks/gap_board.py --data-dir data/bench-gaps [--today 2026-11-30] [--rounds 5]
+    python benchmarks/gap_board.py --data-dir data/bench-gaps [--today 2026-11-30] [--rounds 7]
 
 Times what a coach waits for (no model is loaded: views read stored vectors): the board for the period since
 the last meeting, the board for the last 90 days, the freshness view, and the whole agenda (Markdown, HTML and
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 11, 30))
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args(argv)
     configure_logging("WARNING")
     from assistant import agenda
