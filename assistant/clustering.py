@@ -1,7 +1,8 @@
 """Grouping question vectors by meaning: agglomerative clustering with a cosine distance threshold.
 
 Average linkage with a threshold needs no number of clusters and leaves a lone question alone; it scored best of
-the methods compared on evals/datasets/gaps-clusters.jsonl (benchmarks/clustering.py, README "Knowledge gaps").
+the methods compared on evals/datasets/clusters/gaps-clusters.jsonl (benchmarks/clustering.py; README,
+"Clustering, measured").
 """
 
 from __future__ import annotations

@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     citation_window_days: int = Field(90, description="The freshness view counts citations over this many days.")
     gap_distance: float = Field(
         0.45, description="Questions closer than this cosine distance (average linkage) form one knowledge gap; "
-        "chosen on evals/datasets/gaps-clusters.jsonl (see benchmarks/clustering.py).",
+        "chosen on evals/datasets/clusters/gaps-clusters.jsonl (see benchmarks/clustering.py).",
     )
     gap_weak_tip_similarity: float = Field(
         0.55, description="A gap whose nearest tip is at least this similar (question to tip passage) needs a "

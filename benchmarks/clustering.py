@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -30,13 +31,18 @@ DATASET = ROOT / "evals" / "datasets" / "clusters" / "gaps-clusters.jsonl"
 
 
 def cpu_name() -> str:
+    """The CPU model, whether it has native bfloat16 (what the embedder's dtype depends on) and how many cores."""
+    model, flags = platform.processor() or platform.machine(), set()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+                model = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    bf16 = "avx512_bf16" if "avx512_bf16" in flags else "no avx512_bf16" + (", avx2" if "avx2" in flags else "")
+    return f"{model} ({bf16}, {os.cpu_count()} cores)"
 
 
 def as_groups(labels: np.ndarray) -> np.ndarray:

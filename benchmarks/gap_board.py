@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     agenda.write_agenda(settings, board, directory, corpus_facts(settings, shelf), out / "agenda.md", today=args.today)
     for name, fn in runs:
         median, slowest, cpu, result = timed(fn, args.rounds)
-        size = f"{len(result)} rows" if isinstance(result, list) else f"{len(result.data.gaps)} gaps on the agenda" \
-            if hasattr(result, "data") else ""
+        size = (f"{len(result)} {'tips' if name.startswith('freshness') else 'cards'}" if isinstance(result, list)
+                else f"{len(result.data.gaps)} gaps on the agenda" if hasattr(result, "data") else "")
         print(f"| {name} | {median * 1000:.0f} ms | {slowest * 1000:.0f} ms | {cpu * 1000:.0f} ms | {size} |")
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
     print(f"\nload average {load} (2 cores) · agenda written to {out / 'agenda.md'}")
