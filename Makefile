@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.digihulp-installed
 
 # Offline: every entry point (and the tests' conftest) sets the environment of assistant/runtime.py itself.
 
-.PHONY: run test test-fast install model index evals lint bench bench-gaps load clean-index browser
+.PHONY: run test test-fast install model index evals lint bench bench-gaps bench-paths load clean-index browser
 
 run: index
 	$(BIN)/python app.py
@@ -56,6 +56,10 @@ bench-gaps: model
 	@test -f data/bench-gaps/digihulp.sqlite3 || $(BIN)/python benchmarks/question_log.py --data-dir data/bench-gaps
 	$(BIN)/python benchmarks/gap_board.py --data-dir data/bench-gaps
 	$(BIN)/python benchmarks/clustering.py
+
+# Every tip path the start check (corpus/startcheck.yaml) can give: bounds, existing tips, coverage (no model).
+bench-paths: install
+	$(BIN)/python benchmarks/startpaths.py
 
 # The web app under 1-40 simulated colleagues plus a 10-minute soak (~17 min; see docs/operations.md).
 load: model

@@ -19,7 +19,8 @@ OTHER_DEPT = "andere"
 MAX_REMEMBERED = 30
 HEADER = """<div style="margin-bottom:.3em"><h1 style="margin:0">digihulp</h1>
 <p style="margin:.2em 0 0 0">Stel je vraag over Outlook, Teams, printen, aanmelden, ... Ik zoek het antwoord in de tips
-en handleidingen van de digicoaches. Weet ik het niet zeker, dan geef ik je vraag door aan je digicoach.</p></div>"""
+en handleidingen van de digicoaches. Weet ik het niet zeker, dan geef ik je vraag door aan je digicoach.</p>
+<p style="margin:.4em 0 0 0"><a href="/start" id="dh-startcheck">Nieuw bij de stad? Doe de startcheck</a></p></div>"""
 
 
 class ChatPage:

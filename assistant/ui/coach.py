@@ -14,7 +14,9 @@ from assistant.types import strip_citations
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
 from assistant.ui.coach_gaps import GapTab
+from assistant.ui.coach_newcomers import NewcomersTab
 from assistant.ui.coach_review import ReviewTabs
+from assistant.ui.coach_startcheck import StartcheckEditor
 from assistant.ui.login import coach_of
 from assistant.ui.render import box
 from assistant.ui.services import Services
@@ -37,6 +39,9 @@ class CoachPage:
         self.corpus = CorpusTabs(services)
         self.gaps = GapTab(services.gaps, services.directory, services.tips)
         self.review = ReviewTabs(services.gaps, services.directory, services.tips)
+        self.newcomers = NewcomersTab(services.start_results, services.start_content, services.directory,
+                                      services.accounts)
+        self.startcheck = StartcheckEditor(services.settings)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
@@ -138,6 +143,9 @@ class CoachPage:
                     self.review.freshness_tab(review_tab)
                 with gr.Tab("Overleg", id="overleg"):
                     self.review.agenda_tab()
+                with gr.Tab("Nieuwe collega's", id="nieuwe-collegas") as newcomers_tab:
+                    self.newcomers.build(newcomers_tab)
+                    self.startcheck.build()
             self._wire(c)
         return demo
 

@@ -16,9 +16,12 @@ from assistant.ui.chat import ChatPage
 from assistant.ui.coach import CoachPage
 from assistant.ui.gaps_render import CSS as GAPS_CSS
 from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
+from assistant.ui.plain_page import install_assets
 from assistant.ui.render import CSS, error_box
 from assistant.ui.services import Services
 from assistant.ui.session import LoginGuard, SessionStore, load_secret
+from assistant.ui.source_view import SourceView
+from assistant.ui.start import StartPage
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionSto
     app.add_api_route("/health", lambda: health(assistant), methods=["GET"], include_in_schema=False)
     LoginRoutes(accounts, sessions, guard).install(app)
 
+    install_start_pages(app, services, secret)
+
     coach = CoachPage(services).blocks()
     coach.queue(default_concurrency_limit=settings.concurrency_limit)
     gr.mount_gradio_app(app, coach, path=PREFIX, theme=_theme(), auth_dependency=auth_dependency(sessions),
@@ -71,6 +76,14 @@ def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionSto
     chat.state_session_capacity = coach.state_session_capacity = settings.chat_sessions_kept
     gr.mount_gradio_app(app, chat, path="/", theme=_theme(), max_file_size="10kb", **MOUNT)
     return app
+
+
+def install_start_pages(app: FastAPI, services: Services, secret: str) -> None:
+    """/start (start check and tip path for new colleagues), /bron (readable sources) and their assets."""
+    settings = services.settings
+    install_assets(app)
+    SourceView(settings.corpus_dir, int(settings.max_file_mb * 1_000_000)).install(app)
+    StartPage(services.start_content, services.directory, services.start_results, secret).install(app)
 
 
 def create_unavailable_app(message: str) -> FastAPI:

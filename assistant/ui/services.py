@@ -13,7 +13,9 @@ from assistant.freshness import FreshnessMarks
 from assistant.gap_board import GapBoard
 from assistant.records import EscalationStore
 from assistant.service import Assistant
+from assistant.startcheck_store import StartResults
 from assistant.store import ChromaStore
+from assistant.ui.start_content import StartContent
 from ingest.corpus_files import add_eval_cases
 from ingest.tip_facts import TipShelf
 
@@ -30,6 +32,8 @@ class Services:
     gaps: GapBoard  # knowledge gaps and the agenda (one board: its caches serve every coach)
     tips: TipShelf  # the tips' front matter for the freshness view, the agenda and the chat page
     freshness: FreshnessMarks  # "nagekeken op" on the chat page's cited tips
+    start_content: StartContent  # the start check, its tips and the Digistart texts, as /start shows them
+    start_results: StartResults  # start-check levels colleagues chose to share with their digicoach
 
     @classmethod
     def build(cls, assistant: Assistant, accounts: AccountStore | None = None) -> Services:
@@ -40,4 +44,5 @@ class Services:
                    accounts=accounts or AccountStore(settings.accounts_file), embedder=assistant.embedder,
                    store=assistant.store, tips=tips, freshness=FreshnessMarks(tips.tips),
                    gaps=GapBoard(settings, assistant.records, assistant.store, settings.escalation_evals_file,
-                                 add_eval_cases))
+                                 add_eval_cases),
+                   start_content=StartContent(settings.corpus_dir), start_results=StartResults(settings.db_path))
