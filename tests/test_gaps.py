@@ -289,6 +289,16 @@ def test_coach_tab_handlers_act_on_cards_and_refuse_without_a_session(writer, tm
     assert "Tip opgeslagen als tips/webinar-met-inschrijving.md" in saved
     assert [(r.status, r.tip) for r in board.decisions.all()] == [("tip", "tips/webinar-met-inschrijving.md")]
     assert tab.refresh(today, today, request, key)[1]["value"] == "k1"  # the picked card stays picked
+    # 'Index bijwerken' makes the tip live: the card's questions join the eval set right away, masked.
+    from assistant.ui.coach_corpus import CorpusTabs
+    from assistant.ui.services import Services
+
+    done = CorpusTabs(Services.build(assistant)).reindex(request, progress=lambda *a, **k: None)
+    assert "3 vragen uit kennishiaten staan nu in de evaluatieset" in done
+    cases = [json.loads(line) for line in assistant.settings.escalation_evals_file.read_text("utf-8").splitlines()]
+    assert [c["expected_sources"] for c in cases] == [["tips/webinar-met-inschrijving.md"]] * 3
+    assert not any("0470" in c["question"] for c in cases)
+    assert [r.status for r in board.decisions.all()] == ["published"]
     with pytest.raises(gr.Error):
         tab.refresh(today, today, gr.Request())
     with pytest.raises(gr.Error, match="Ongeldige datum"):
