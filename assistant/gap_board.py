@@ -20,6 +20,7 @@ from assistant.gaps import SPARK_WEEKS, GapCard, TipVectors, build_cards
 from assistant.records import EscalationStore, LoggedQuestion
 from assistant.signals import gather
 from assistant.store import ChromaStore
+from assistant.triage import Triage
 
 log = logging.getLogger(__name__)
 AddCases = Callable[[Path, list[dict[str, Any]]], int]
@@ -44,6 +45,7 @@ class GapBoard:
         self.evals_file = Path(evals_file)
         self.add_cases = add_cases
         self.decisions = GapCardStore(records)
+        self.triage = Triage(records)  # which escalations coaches marked as spam
         self._lock = threading.Lock()
         self._tips: tuple[str, TipVectors] = ("", TipVectors.empty())
         self._last: dict[str, GapCard] = {}
@@ -71,8 +73,9 @@ class GapBoard:
         self.sync_published()
         length = max(until - since, dt.timedelta(days=1))
         back = min(since - length, until - dt.timedelta(weeks=SPARK_WEEKS))
-        current = gather(self.records, since, until)
-        history = gather(self.records, back, since)
+        spam = self.triage.spam_ids()
+        current = gather(self.records, since, until, spam)
+        history = gather(self.records, back, since, spam)
         cards = build_cards(current, history, self.tip_vectors(), self.decisions.all(), since=since, until=until,
                             distance=self.settings.gap_distance, min_questions=self.settings.gap_min_questions,
                             weak_similarity=self.settings.gap_weak_tip_similarity)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,17 +49,13 @@ class SignalSet:
     without_vector: int = 0  # signals logged before vectors were kept (not clustered)
 
 
-def is_spam(escalation: Escalation) -> bool:
-    """Issue 16 marks spam on escalations; read it whichever way it is stored."""
-    return bool(getattr(escalation, "spam", False)) or escalation.status == "spam"
-
-
 def _stamp(day: dt.date) -> str:
     return day.isoformat()
 
 
-def gather(records: EscalationStore, since: dt.date, until: dt.date) -> SignalSet:
-    """Signals of questions asked on days since <= day < until, with their stored vectors."""
+def gather(records: EscalationStore, since: dt.date, until: dt.date, spam: Collection[int] = ()) -> SignalSet:
+    """Signals of questions asked on days since <= day < until, with their stored vectors. `spam`: ids of the
+    escalations a coach marked "geen vraag / spam" (assistant.triage): their questions leave the board."""
     questions = records.questions_between(_stamp(since), _stamp(until))
     by_id = {q.id: q for q in questions}
     vectors = records.question_vectors(by_id)
@@ -80,7 +76,7 @@ def gather(records: EscalationStore, since: dt.date, until: dt.date) -> SignalSe
         hit = _match(by_text, mask_pii(esc.question), esc.created_at)
         if hit is None:
             continue
-        if is_spam(esc):  # a question a coach marked as spam leaves the board altogether
+        if esc.id in spam:  # a question a coach marked as spam leaves the board altogether
             spam_ids.add(hit.id)
         else:
             mark(hit, "escalated").escalation = esc

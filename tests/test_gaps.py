@@ -6,7 +6,6 @@ tests use the fake embedder over the fixture corpus in real Chroma.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -16,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import clustering, signals
+from assistant import clustering
+from assistant.config import Settings
 from assistant.escalation import Route
 from assistant.gap_board import GapBoard
 from assistant.gap_store import CardRecord, GapCardStore
@@ -154,18 +154,20 @@ def test_signals_gather_escalations_bands_thumbs_down_and_asked_again(records: E
     assert found.vectors.shape == (len(found.signals), DIM)
 
 
-def test_spam_escalations_leave_the_board(records: EscalationStore, clock: Clock, route: Route,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spam_escalations_leave_the_board(records: EscalationStore, clock: Clock, route: Route) -> None:
+    from assistant.triage import Triage
+
     rng = np.random.default_rng(2)
     qid = log(records, clock, day(3), "koop goedkope horloges", topic_vector(7, rng))
     clock.at = day(3, 10, 1)
     esc_id = records.create("koop goedkope horloges", "burgerzaken", route, [], "", 0.1)
-    esc = records.get(esc_id)
-    assert esc is not None
-    spam = dataclasses.replace(esc, status="spam")  # type: ignore[arg-type]  # issue 16's status, not in Status yet
-    assert not signals.is_spam(esc) and signals.is_spam(spam)
-    monkeypatch.setattr(signals, "is_spam", lambda e: e.id == esc_id)
-    assert qid not in {s.question_id for s in gather(records, dt.date(2026, 11, 1), dt.date(2026, 11, 8)).signals}
+    window = (dt.date(2026, 11, 1), dt.date(2026, 11, 8))
+    triage = Triage(records)
+    assert qid in {s.question_id for s in gather(records, *window, triage.spam_ids()).signals}
+    assert triage.mark_spam([esc_id], "An Declercq").done == [esc_id]
+    assert qid not in {s.question_id for s in gather(records, *window, triage.spam_ids()).signals}
+    board = GapBoard(Settings(data_dir=records.db_path.parent), records, None, records.db_path.parent / "e.jsonl")
+    assert board.triage.spam_ids() == {esc_id}  # the board asks the coaches' verdicts itself
 
 
 # -- clustering and cards ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from assistant.records import EscalationStore
 from assistant.service import Assistant
 from assistant.startcheck_store import StartResults
 from assistant.store import ChromaStore
+from assistant.triage import Triage
 from assistant.ui.start_content import StartContent
 from ingest.corpus_files import add_eval_cases
 from ingest.tip_facts import TipShelf
@@ -32,6 +33,7 @@ class Services:
     gaps: GapBoard  # knowledge gaps and the agenda (one board: its caches serve every coach)
     tips: TipShelf  # the tips' front matter for the freshness view, the agenda and the chat page
     freshness: FreshnessMarks  # "nagekeken op" on the chat page's cited tips
+    triage: Triage  # coach bulk actions; knows which escalations are spam
     start_content: StartContent  # the start check, its tips and the Digistart texts, as /start shows them
     start_results: StartResults  # start-check levels colleagues chose to share with their digicoach
 
@@ -45,4 +47,5 @@ class Services:
                    store=assistant.store, tips=tips, freshness=FreshnessMarks(tips.tips),
                    gaps=GapBoard(settings, assistant.records, assistant.store, settings.escalation_evals_file,
                                  add_eval_cases),
-                   start_content=StartContent(settings.corpus_dir), start_results=StartResults(settings.db_path))
+                   start_content=StartContent(settings.corpus_dir), start_results=StartResults(settings.db_path),
+                   triage=Triage(assistant.records))
