@@ -130,6 +130,34 @@ class Settings(BaseSettings):
     )
     query_batch_max: int = Field(8, description="At most this many waiting questions go into one embedding pass.")
 
+    # What the coaches learn from the questions (gap board, tip freshness, meeting agenda)
+    review_interval_days: int = Field(
+        365, description="A tip is due for review this many days after `reviewed` (or `created`), unless its app "
+        "has its own interval in review_interval_by_app or the tip sets `review_days` in its front matter.",
+    )
+    review_interval_by_app: dict[str, int] = Field(
+        default_factory=dict, description='Review interval in days per app, as JSON, e.g. {"OneDrive": 120, '
+        '"Teams": 180}; app names compare case-insensitively.',
+    )
+    citation_window_days: int = Field(90, description="The freshness view counts citations over this many days.")
+    gap_distance: float = Field(
+        0.45, description="Questions closer than this cosine distance (average linkage) form one knowledge gap; "
+        "chosen on evals/datasets/clusters/gaps-clusters.jsonl (see benchmarks/clustering.py).",
+    )
+    gap_weak_tip_similarity: float = Field(
+        0.55, description="A gap whose nearest tip is at least this similar (question to tip passage) needs a "
+        "better tip ('zwakke tip'); below it a tip is missing ('ontbrekende tip').",
+    )
+    gap_min_questions: int = Field(2, description="A knowledge-gap card needs at least this many questions.")
+    meeting_every_days: int = Field(21, description="The digicoach meeting is held every this many days.")
+    next_meeting: str = Field(
+        "", description="Date of the next digicoach meeting (YYYY-MM-DD); empty = the last meeting note in "
+        "overleg/ plus meeting_every_days.",
+    )
+    answer_within_days: int = Field(
+        3, description="Escalations still open after this many days are listed on the meeting agenda.",
+    )
+
     log_level: str = Field("INFO", description="Logging level for entry points.")
 
     # Derived paths (not settings of their own)

@@ -12,12 +12,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant import confidence
 from assistant.answering import Draft, compose_extractive
 from assistant.config import Settings
 from assistant.embedding import EmbeddingModel
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
-from assistant.escalation import CoachDirectory, Mailer
+from assistant.escalation import CoachDirectory, Mailer, mask_pii
 from assistant.intake import Intake, Outcome, Request, merged_notice, over_limit_notice
 from assistant.ratelimit import Client
 from assistant.records import EscalationStore
@@ -105,7 +107,7 @@ class Assistant:
                                         client=client)
             except StorageError as exc:  # never acknowledge an escalation that was not stored
                 answer = self._not_passed_on(answer, department, exc)
-        self._log(answer, department)
+        self._log(answer, department, vector)
         return answer
 
     def _draft(self, question: str, found: Retrieved) -> tuple[Draft, str]:
@@ -160,11 +162,23 @@ class Assistant:
         return replace(answer, text=NOT_SURE, citations=(), escalated=False,
                        notice=" ".join(filter(None, (answer.notice, notice))))
 
-    def _log(self, answer: Answer, department: str | None) -> None:
+    def _log(self, answer: Answer, department: str | None, vector: np.ndarray | None = None) -> None:
         try:
-            self.records.log_question(answer.question, department, answer.confidence, answer.escalated)
+            self.records.log_question(
+                answer.question, department, answer.confidence, answer.escalated,
+                band=getattr(answer, "band", "") or ("escalated" if answer.escalated else "answer"),
+                cited=[c.source for c in answer.citations],
+                top_source=answer.retrieved[0][0] if answer.retrieved else "",
+                vector=self._logged_vector(answer.question, vector))
         except Exception:  # analytics must never cost a colleague their answer
             log.exception("Could not log question")
+
+    def _logged_vector(self, question: str, vector: np.ndarray | None) -> np.ndarray | None:
+        """The vector kept with the masked log entry: the query vector itself, unless masking changed the text
+        (an e-mail or phone number in the question); only then is the masked text embedded, once."""
+        if vector is None or mask_pii(question) == question:
+            return vector
+        return self.embedder.embed_query(mask_pii(question))
 
     def health(self) -> dict[str, Any]:
         """Each part's state for monitoring; "ok" or a Dutch reason. `status` sums it up (see docs/operations.md)."""

@@ -294,6 +294,14 @@ class ChromaStore:
         return [StoredChunk(id=i, text=t, metadata=dict(m))
                 for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
+    def vectors_of_type(self, info: IndexInfo, doc_type: str) -> list[tuple[dict[str, Any], np.ndarray]]:
+        """(metadata, vector) of every passage of one document type (the gap board compares clusters with tips)."""
+        collection = self._live_collection(info)
+        with self._translated("het lezen van de index"):
+            got = collection.get(where={"doc_type": doc_type}, include=["embeddings", "metadatas"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 0))
+        return [(dict(meta), vectors[i]) for i, meta in enumerate(got["metadatas"])]
+
     def dense_search(self, info: IndexInfo, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first."""
         col = self._live_collection(info)

@@ -185,6 +185,8 @@ def test_good_batch_is_published_and_rollback_restores_it(live: Any, real_embedd
     assert before is not None
     outcome = run_batch(live, counting, BATCHES / "good", [FIXTURE_DATASET])
     assert outcome.published and not outcome.regressions and outcome.added == [GOOD_TIP]
+    gate = json.loads((Path(outcome.backup) / "gate.json").read_text(encoding="utf-8"))  # the agenda reports it
+    assert gate["added"] == [GOOD_TIP] and gate["staged"] == outcome.staged_metrics and gate["live"]
     now = store.live_info()
     assert now is not None and now.collection == outcome.collection != before.collection
     # Only the new tip was embedded; every other chunk reused its live vector.

@@ -32,6 +32,7 @@ class ChatPage:
         self.directory = services.directory
         self.records = services.records
         self.secret = secret
+        self.freshness = services.freshness
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
@@ -52,7 +53,13 @@ class ChatPage:
 
     def _answer_html(self, answer: Answer) -> str:
         token = sign_id(self.secret, answer.escalation_id) if answer.escalation_id else ""
-        return render.answer_html(answer, token)
+        marks = None
+        if self.freshness is not None:
+            try:
+                marks = self.freshness.lookup(c.source for c in answer.citations if c.doc_type == "tip")
+            except Exception:  # a freshness note must never cost a colleague their answer
+                log.exception("Could not read tip freshness")
+        return render.answer_html(answer, token, marks)
 
     @staticmethod
     def _remember(ids: Any, new_id: int | None) -> list[int]:

@@ -1,4 +1,5 @@
-"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus and feedback tabs."""
+"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus, feedback, knowledge gaps,
+tip freshness and the meeting agenda."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from assistant.types import strip_citations
 from assistant.ui import coach_render
 from assistant.ui.coach_bulk import BulkActions
 from assistant.ui.coach_corpus import CorpusTabs
+from assistant.ui.coach_gaps import GapTab
 from assistant.ui.coach_newcomers import NewcomersTab
+from assistant.ui.coach_review import ReviewTabs
 from assistant.ui.coach_startcheck import StartcheckEditor
 from assistant.ui.login import coach_of
 from assistant.ui.render import box
@@ -35,6 +38,8 @@ class CoachPage:
         self.records = services.records
         self.accounts = services.accounts
         self.corpus = CorpusTabs(services)
+        self.gaps = GapTab(services.gaps, services.directory, services.tips)
+        self.review = ReviewTabs(services.gaps, services.directory, services.tips)
         self.bulk = BulkActions(services.triage)
         self.duplicates = services.assistant.intake.duplicates
         self.newcomers = NewcomersTab(services.start_results, services.start_content, services.directory,
@@ -136,6 +141,12 @@ class CoachPage:
                 with gr.Tab("Feedback", id="feedback") as c["fb_tab"]:
                     c["fb_btn"] = gr.Button("Vernieuwen", size="sm")
                     c["fb_html"] = gr.HTML("")
+                with gr.Tab("Kennishiaten", id="kennishiaten") as gaps_tab:
+                    self.gaps.tab(gaps_tab, self.department_choices()[1:])
+                with gr.Tab("Nakijken", id="nakijken") as review_tab:
+                    self.review.freshness_tab(review_tab)
+                with gr.Tab("Overleg", id="overleg"):
+                    self.review.agenda_tab()
                 with gr.Tab("Nieuwe collega's", id="nieuwe-collegas") as newcomers_tab:
                     self.newcomers.build(newcomers_tab)
                     self.startcheck.build()

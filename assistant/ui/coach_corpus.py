@@ -140,7 +140,17 @@ class CorpusTabs:
         finally:
             self._ingest_lock.release()
         log.info("Index updated from the coach workspace by %s: %s", coach, report.to_dict())
-        return f'<div class="dh-box dh-ok dh-pre">{esc(describe(report))}</div>'
+        return f'<div class="dh-box dh-ok dh-pre">{esc(describe(report) + self._gap_cases())}</div>'
+
+    def _gap_cases(self) -> str:
+        """Tips made from knowledge-gap cards that are now live bring their questions into the eval set at once,
+        so the next batch gate guards them (not only when a coach next opens the board)."""
+        try:
+            added = self.services.gaps.sync_published()
+        except DigihulpError as exc:  # the index is updated; the board's next view tries again
+            log.warning("Gap cards' eval cases not added after the update: %s", exc)
+            return ""
+        return f"\n{added} vragen uit kennishiaten staan nu in de evaluatieset." if added else ""
 
     def run_batch(self, folder: str, dry_run: bool, request: gr.Request,
                   progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
@@ -168,7 +178,8 @@ class CorpusTabs:
         log.info("Batch %s run from the coach workspace by %s (dry run: %s): published=%s",
                  batch_dir, coach, bool(dry_run), outcome.published)
         kind = "dh-ok" if outcome.passed else "dh-notice"
-        return f'<div class="dh-box {kind} dh-pre">{esc(describe(outcome))}</div>'
+        gaps = self._gap_cases() if outcome.published else ""
+        return f'<div class="dh-box {kind} dh-pre">{esc(describe(outcome) + gaps)}</div>'
 
     def corpus_tab(self, tab: gr.Tab) -> None:
         with gr.Row():

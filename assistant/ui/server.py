@@ -18,6 +18,7 @@ from assistant.service import Assistant
 from assistant.ui.chat import ChatPage
 from assistant.ui.client import BrowserCookie
 from assistant.ui.coach import CoachPage
+from assistant.ui.gaps_render import CSS as GAPS_CSS
 from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
 from assistant.ui.plain_page import install_assets
 from assistant.ui.render import CSS, error_box
@@ -29,7 +30,7 @@ from assistant.ui.start import StartPage
 log = logging.getLogger(__name__)
 
 MOUNT: dict[str, Any] = {"footer_links": [], "run_history": False, "show_error": False, "ssr_mode": False,
-                         "css": CSS}
+                         "css": CSS + GAPS_CSS}
 
 
 def _theme() -> gr.themes.Base:
