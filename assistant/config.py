@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     confidence_threshold: float = Field(
         0.40, description="Below this confidence a question is escalated (chosen on the eval sets, see README)."
     )
+    passage_selector: str = Field(
+        "meaning", description="How the quoted passage is chosen: meaning (windows embedded at ingest, scored "
+        "with the question's vector) or words (shared words; the selector before windows, kept for comparison).",
+    )
     max_question_chars: int = Field(1000, description="Longer questions are trimmed to this length.")
     llm_url: str = Field("", description="OpenAI-compatible server base URL (…/v1); empty = extractive only.")
     llm_model: str = Field("", description="Model name to request from the LLM server.")

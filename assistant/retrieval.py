@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from assistant import confidence
-from assistant.bm25 import BM25
+from assistant.answerability import Evidence
+from assistant.bm25 import BM25, tokenize
 from assistant.config import Settings
 from assistant.store import ChromaStore, IndexInfo, StoredChunk
 from assistant.types import Chunk, Hit
+from assistant.windows import ScoredWindow, WindowIndex
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class Retrieved:
     best_dense: float = 0.0
     second_dense: float = 0.0  # best dense similarity of the next document
     bm25_top: list[str] = field(default_factory=list)  # documents ranked by BM25 alone
+    vector: np.ndarray | None = None  # the question's vector, for scoring windows without encoding again
 
 
 def chunk_from_stored(stored: StoredChunk) -> Chunk:
@@ -58,6 +61,7 @@ class Retriever:
         self._chunks: list[Chunk] = []
         self._by_id: dict[str, int] = {}
         self._bm25 = BM25([])
+        self.windows = WindowIndex([], {}, model)
 
     def _current(self) -> IndexInfo:
         info = self._store.require_live(self._model, self._dimension)
@@ -71,6 +75,7 @@ class Retriever:
         self._chunks = [chunk_from_stored(s) for s in stored]
         self._by_id = {c.id: i for i, c in enumerate(self._chunks)}
         self._bm25 = BM25([f"{c.title}\n{c.section}\n{c.text}" for c in self._chunks])
+        self.windows = WindowIndex(self._chunks, self._store.window_vectors(info), self._model)
         self._info = info
         log.info("Loaded index %s: %d chunks", info.collection, len(self._chunks))
 
@@ -86,7 +91,7 @@ class Retriever:
         # BM25 always runs (a few ms): even unweighted, its agreement with dense feeds confidence.
         sparse = self._bm25.top(question, s.candidates)
         fused = fuse(dense, sparse, s.bm25_weight) if s.bm25_weight > 0 else sorted(dense, key=lambda d: -d[1])
-        return self._assemble(fused, dict(dense), sparse)
+        return replace(self._assemble(fused, dict(dense), sparse), vector=vector)
 
     def _assemble(self, fused: list[tuple[int, float]], dense: dict[int, float],
                   sparse: list[tuple[int, float]]) -> Retrieved:
@@ -112,6 +117,30 @@ class Retriever:
             best_dense=sims[0] if sims else 0.0,
             second_dense=sims[1] if len(sims) > 1 else 0.0,
             bm25_top=bm25_docs[:10],
+        )
+
+    def evidence(self, question: str, found: Retrieved, windows: dict[str, list[ScoredWindow]] | None,
+                 quoted: str) -> Evidence:
+        """The answerability signals of one question: similarities, agreement and term coverage."""
+        top_chunk = found.hits[0].chunk if found.hits else None
+        per_doc = {src: max((w.similarity for w in doc), default=found.best_dense)
+                   for src, doc in (windows or {}).items()}
+        best_window = max(per_doc.values(), default=found.best_dense)
+        top_doc = (windows or {}).get(top_chunk.source, []) if top_chunk else []
+        quoted_best = max(top_doc, key=lambda w: w.similarity, default=None)
+        q_terms = set(tokenize(question))
+        passage_terms = set(tokenize(quoted))
+        long_terms = [t for t in passage_terms if len(t) >= 5]
+        total = sum(self._bm25.idf(t) for t in q_terms)
+        covered = sum(self._bm25.idf(t) for t in q_terms if t in passage_terms or (
+            len(t) >= 5 and any(w.startswith(t) or t.startswith(w) for w in long_terms)))
+        return Evidence(
+            best_dense=found.best_dense, second_dense=found.second_dense, best_window=best_window,
+            quoted_window=quoted_best.similarity if quoted_best else best_window,
+            window_in_top_chunk=bool(quoted_best and top_chunk and quoted_best.chunk.id == top_chunk.id),
+            top_in_bm25=bool(top_chunk) and top_chunk.source in found.bm25_top[:3],
+            term_coverage=covered / total if total else 0.0,
+            novel_terms=sum(1 for t in q_terms if not self._bm25.known(t)),
         )
 
     def signals(self, found: Retrieved, coverage: float) -> confidence.Signals:

@@ -22,6 +22,7 @@ from assistant.records import EscalationStore
 from assistant.retrieval import Retrieved, Retriever
 from assistant.store import ChromaStore
 from assistant.types import Answer
+from assistant.windows import ScoredWindow
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class Assistant:
         if cleaned.refused:
             return Answer(question=cleaned.text, text="", citations=(), confidence=0.0, notice=cleaned.notice)
         found = self.retrieve(cleaned.text)
-        draft, notice = self._draft(cleaned.text, found)
+        draft, notice = self._draft(cleaned.text, found, self.scored_windows(found))
         conf = confidence.score(self.retriever.signals(found, draft.coverage))
         answer = Answer(
             question=cleaned.text, text=draft.text, citations=draft.citations, confidence=conf,
@@ -106,15 +107,26 @@ class Assistant:
         self._log(answer, department)
         return answer
 
-    def _draft(self, question: str, found: Retrieved) -> tuple[Draft, str]:
+    def scored_windows(self, found: Retrieved) -> dict[str, list[ScoredWindow]] | None:
+        """Each retrieved document's windows, in reading order, with their similarity to the question
+        (None: the passage is chosen by shared words, as before windows)."""
+        if self.settings.passage_selector == "words" or found.vector is None:
+            return None
+        sources = list(dict.fromkeys(hit.chunk.source for hit in found.hits))
+        return self.retriever.windows.score_documents(found.vector, sources)
+
+    def _draft(self, question: str, found: Retrieved,
+               windows: dict[str, list[ScoredWindow]] | None) -> tuple[Draft, str]:
+        extractive = compose_extractive(question, found.hits, windows=windows)
         if self.llm is not None and found.hits:
             try:
-                generated = self.llm.answer(question, found.hits)
+                # The model reads the same passages the extractive answer quotes, not whole chunks.
+                generated = self.llm.answer(question, list(extractive.citations))
                 if generated is not None:
                     return generated, ""
             except DigihulpError as exc:
-                return compose_extractive(question, found.hits), str(exc)
-        return compose_extractive(question, found.hits), ""
+                return extractive, str(exc)
+        return extractive, ""
 
     def escalate(self, answer: Answer, department: str | None, asker_name: str = "",
                  asker_contact: str = "") -> Answer:

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 POINTER_COLLECTION = "digihulp-pointer"
 POINTER_ID = "live"
 PREFIX = "chunks-"
+WINDOW_PREFIX = "windows-"  # each generation's sentence/step windows live in windows-<same stamp>
 NO_INDEX = "Er is nog geen zoekindex. Bouw hem met: python -m ingest"
 RECONNECTS = "Start de Chroma-server opnieuw; digihulp maakt vanzelf weer verbinding."
 WRITE_BATCH = 256
@@ -47,6 +48,11 @@ class IndexInfo:
     dimension: int
     published_at: str
     count: int = 0
+
+
+def windows_of(collection: str) -> str:
+    """The windows collection that belongs to a chunks generation."""
+    return WINDOW_PREFIX + collection.removeprefix(PREFIX)
 
 
 @dataclass(frozen=True)
@@ -224,9 +230,10 @@ class ChromaStore:
             return []
         info = self.live_info()
         keep = ({info.collection, info.previous} if info else set()) | {keep_also}
+        keep |= {windows_of(name) for name in keep if name}
         dropped = []
         for name in self._collection_names():
-            if name.startswith(PREFIX) and name not in keep:
+            if name.startswith((PREFIX, WINDOW_PREFIX)) and name not in keep:
                 self._call("het opruimen", lambda n=name: self.client.delete_collection(n))
                 dropped.append(name)
         if dropped:
@@ -238,9 +245,11 @@ class ChromaStore:
         info = self.live_info()
         if info is not None and collection in (info.collection, info.previous):
             raise IndexProblem(f"De index {collection} is live of de vorige versie en wordt niet verwijderd.")
-        if self._exists(collection):
-            self._call("het verwijderen", self.client.delete_collection, collection)
-            log.info("Removed index generation %s", collection)
+        names = self._collection_names()
+        for name in (collection, windows_of(collection)):
+            if name in names:
+                self._call("het verwijderen", self.client.delete_collection, name)
+        log.info("Removed index generation %s", collection)
 
     def _collection_names(self) -> list[str]:
         return [getattr(c, "name", c) for c in self._call("het oplijsten", self.client.list_collections)]
@@ -250,11 +259,13 @@ class ChromaStore:
 
     # -- writing a generation -------------------------------------------------------------------
     def create_generation(self) -> str:
+        """A new chunks collection and its windows collection; returns the chunks collection's name."""
         name = f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
-        self._call("het aanmaken van een nieuwe index", lambda: self.client.create_collection(
-            name, embedding_function=None,
-            configuration={"hnsw": {"space": "cosine", "ef_search": 200, "ef_construction": 200}},
-        ))
+        for collection in (name, windows_of(name)):
+            self._call("het aanmaken van een nieuwe index", lambda c=collection: self.client.create_collection(
+                c, embedding_function=None,
+                configuration={"hnsw": {"space": "cosine", "ef_search": 200, "ef_construction": 200}},
+            ))
         return name
 
     def add(self, collection: str, ids: list[str], vectors: np.ndarray, texts: list[str],
@@ -264,6 +275,30 @@ class ChromaStore:
             end = start + WRITE_BATCH
             self._call("het schrijven", col.add, ids=ids[start:end], embeddings=vectors[start:end].tolist(),
                        documents=texts[start:end], metadatas=metadatas[start:end])
+
+    def add_windows(self, collection: str, hashes: list[str], vectors: np.ndarray) -> int:
+        """Window vectors of a generation, one per content hash; returns how many were written."""
+        name = windows_of(collection)
+        col = self._call("het schrijven", lambda: self.client.get_collection(name, embedding_function=None))
+        for start in range(0, len(hashes), WRITE_BATCH):
+            end = start + WRITE_BATCH
+            self._call("het schrijven", col.add, ids=hashes[start:end], embeddings=vectors[start:end].tolist())
+        return int(self._call("het tellen", col.count))
+
+    def has_windows(self, info: IndexInfo) -> bool:
+        return windows_of(info.collection) in self._collection_names()
+
+    def window_vectors(self, info: IndexInfo | None) -> dict[str, np.ndarray]:
+        """content hash -> vector of the generation's windows ({} for an index built before windows)."""
+        if info is None or not self.has_windows(info):
+            return {}
+        col = self._call("het openen van de index", self.client.get_collection, windows_of(info.collection),
+                         embedding_function=None)
+        got = self._call("het lezen van de index", col.get, include=["embeddings"])
+        if not len(got["ids"]):
+            return {}
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        return dict(zip(got["ids"], vectors, strict=True))
 
     def count(self, collection: str) -> int:
         return int(self._call("het tellen", lambda: self.client.get_collection(collection,

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 DocType = Literal["tip", "handleiding", "overleg", "document"]
+# What the colleague gets: an answer, an answer shown under "not sure" with the coach one click away,
+# or an escalation to the coach.
+Band = Literal["answer", "unsure", "escalated"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class Answer:
     coach: str = ""
     notice: str = ""  # a Dutch note for the colleague (e.g. "je vraag werd ingekort")
     retrieved: tuple[tuple[str, float], ...] = ()  # (source, fused score) per document, ranked
+    band: Band = "answer"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +101,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "confidence": round(self.confidence, 4),
             "escalated": self.escalated,
+            "band": self.band,
             "escalation_id": self.escalation_id,
             "coach": self.coach,
             "notice": self.notice,
