@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.answerability import SHIPPED
+
 
 def _default_model_dir() -> Path:
     # Outside the repo so fresh clones and CI runs on one machine share one installed model.
@@ -58,7 +60,12 @@ class Settings(BaseSettings):
 
     # Answers and escalation
     confidence_threshold: float = Field(
-        0.40, description="Below this confidence a question is escalated (chosen on the eval sets, see README)."
+        SHIPPED.escalate_below, description="Below this answerability score a question goes to the coach "
+        "(fit by cross-validation on the eval sets: benchmarks/answerability.py, README 'Answerability').",
+    )
+    unsure_threshold: float = Field(
+        SHIPPED.answer_from, description="Below this score (and above confidence_threshold) the answer is shown "
+        "under 'Ik ben niet zeker dat dit je vraag beantwoordt', with the coach one click away.",
     )
     passage_selector: str = Field(
         "meaning", description="How the quoted passage is chosen: meaning (windows embedded at ingest, scored "

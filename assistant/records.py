@@ -24,7 +24,7 @@ from assistant.types import Citation
 logger = logging.getLogger(__name__)
 
 Status = Literal["open", "answered", "closed"]
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1 = """
 CREATE TABLE escalations (
@@ -65,8 +65,10 @@ CREATE TABLE feedback (
     department TEXT NOT NULL DEFAULT ''
 );
 """
+# The colleague saw the answer under "Ik ben niet zeker..." and asked the coach: the coach sees what was shown.
+_SCHEMA_V2 = "ALTER TABLE escalations ADD COLUMN shown_unsure INTEGER NOT NULL DEFAULT 0;"
 # Index = version reached after running the script; append new scripts, never edit old ones.
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2)
 _QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated")
 _FEEDBACK_COLUMNS = ("created_at", "question", "answer", "rating", "comment", "department")
 
@@ -90,6 +92,7 @@ class Escalation:
     answer: str
     answered_by: str
     handed_over_from: str
+    shown_unsure: bool = False  # asked from an answer shown under "niet zeker"; draft_answer is what was shown
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ def _now() -> str:
 def _to_escalation(row: sqlite3.Row) -> Escalation:
     data = dict(row)
     data["sources"] = tuple(json.loads(data.pop("sources_json") or "[]"))
+    data["shown_unsure"] = bool(data.get("shown_unsure", 0))
     return Escalation(**data)
 
 
@@ -203,6 +207,7 @@ class EscalationStore:
         confidence: float,
         asker_name: str = "",
         asker_contact: str = "",
+        shown_unsure: bool = False,
     ) -> int:
         # Store the canonical id when the directory knows the department, so coaches can filter on it.
         dept = route.department.id if route.department is not None else (department or "").strip()
@@ -220,6 +225,7 @@ class EscalationStore:
             "sources_json": _sources_json(sources),
             "draft_answer": draft,
             "confidence": float(confidence),
+            "shown_unsure": int(shown_unsure),
         }
         with self._write() as conn:
             new_id = _insert(conn, "escalations", values)

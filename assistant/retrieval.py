@@ -62,6 +62,7 @@ class Retriever:
         self._by_id: dict[str, int] = {}
         self._bm25 = BM25([])
         self.windows = WindowIndex([], {}, model)
+        self._doc_terms: dict[str, set[str]] = {}
 
     def _current(self) -> IndexInfo:
         info = self._store.require_live(self._model, self._dimension)
@@ -76,6 +77,7 @@ class Retriever:
         self._by_id = {c.id: i for i, c in enumerate(self._chunks)}
         self._bm25 = BM25([f"{c.title}\n{c.section}\n{c.text}" for c in self._chunks])
         self.windows = WindowIndex(self._chunks, self._store.window_vectors(info), self._model)
+        self._doc_terms = _document_terms(self._chunks)
         self._info = info
         log.info("Loaded index %s: %d chunks", info.collection, len(self._chunks))
 
@@ -121,31 +123,37 @@ class Retriever:
 
     def evidence(self, question: str, found: Retrieved, windows: dict[str, list[ScoredWindow]] | None,
                  quoted: str) -> Evidence:
-        """The answerability signals of one question: similarities, agreement and term coverage."""
-        top_chunk = found.hits[0].chunk if found.hits else None
-        per_doc = {src: max((w.similarity for w in doc), default=found.best_dense)
-                   for src, doc in (windows or {}).items()}
-        best_window = max(per_doc.values(), default=found.best_dense)
-        top_doc = (windows or {}).get(top_chunk.source, []) if top_chunk else []
-        quoted_best = max(top_doc, key=lambda w: w.similarity, default=None)
+        """The answerability signals of one question: similarities and how much of it the sources cover."""
+        top = found.hits[0].chunk.source if found.hits else ""
+        best_window = max((w.similarity for doc in (windows or {}).values() for w in doc), default=found.best_dense)
         q_terms = set(tokenize(question))
-        passage_terms = set(tokenize(quoted))
-        long_terms = [t for t in passage_terms if len(t) >= 5]
-        total = sum(self._bm25.idf(t) for t in q_terms)
-        covered = sum(self._bm25.idf(t) for t in q_terms if t in passage_terms or (
-            len(t) >= 5 and any(w.startswith(t) or t.startswith(w) for w in long_terms)))
         return Evidence(
             best_dense=found.best_dense, second_dense=found.second_dense, best_window=best_window,
-            quoted_window=quoted_best.similarity if quoted_best else best_window,
-            window_in_top_chunk=bool(quoted_best and top_chunk and quoted_best.chunk.id == top_chunk.id),
-            top_in_bm25=bool(top_chunk) and top_chunk.source in found.bm25_top[:3],
-            term_coverage=covered / total if total else 0.0,
+            doc_coverage=self._coverage(q_terms, self._doc_terms.get(top, set())),
+            term_coverage=self._coverage(q_terms, set(tokenize(quoted))),
+            top_in_bm25=bool(top) and top in found.bm25_top[:3],
             novel_terms=sum(1 for t in q_terms if not self._bm25.known(t)),
         )
+
+    def _coverage(self, q_terms: set[str], terms: set[str]) -> float:
+        """IDF-weighted share of the question's terms found in `terms` (a compound counts: "vergader" in
+        "vergaderruimte")."""
+        long_terms = [t for t in terms if len(t) >= 5]
+        total = sum(self._bm25.idf(t) for t in q_terms)
+        covered = sum(self._bm25.idf(t) for t in q_terms if t in terms or (
+            len(t) >= 5 and any(w.startswith(t) or t.startswith(w) for w in long_terms)))
+        return covered / total if total else 0.0
 
     def signals(self, found: Retrieved, coverage: float) -> confidence.Signals:
         top = found.documents[0][0] if found.documents else ""
         return confidence.Signals(found.best_dense, found.second_dense, top in found.bm25_top[:3], coverage)
+
+
+def _document_terms(chunks: list[Chunk]) -> dict[str, set[str]]:
+    terms: dict[str, set[str]] = {}
+    for chunk in chunks:
+        terms.setdefault(chunk.source, set()).update(tokenize(f"{chunk.title}\n{chunk.section}\n{chunk.text}"))
+    return terms
 
 
 def fuse(

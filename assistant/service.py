@@ -13,8 +13,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant import confidence
-from assistant.answering import Draft, compose_extractive
+from assistant import answerability
+from assistant.answerability import SHIPPED
+from assistant.answering import Draft, compose_extractive, quoted_part
 from assistant.config import Settings
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
 from assistant.escalation import CoachDirectory, Mailer
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 NOT_SURE = "Hierover vind ik geen betrouwbaar antwoord in onze tips en handleidingen."
 ASKED_COACH = "Je vraag is doorgegeven aan je digicoach."
+UNSURE = "Ik ben niet zeker dat dit je vraag beantwoordt."  # shown above an answer in the "unsure" band
+ASK_COACH = "Vraag het aan je digicoach"
 
 
 class QueryEmbedder(Protocol):
@@ -92,14 +95,18 @@ class Assistant:
         if cleaned.refused:
             return Answer(question=cleaned.text, text="", citations=(), confidence=0.0, notice=cleaned.notice)
         found = self.retrieve(cleaned.text)
-        draft, notice = self._draft(cleaned.text, found, self.scored_windows(found))
-        conf = confidence.score(self.retriever.signals(found, draft.coverage))
+        windows = self.scored_windows(found)
+        draft, notice = self._draft(cleaned.text, found, windows)
+        evidence = self.retriever.evidence(cleaned.text, found, windows, quoted_part(draft.text))
+        score = SHIPPED.probability(evidence)
+        band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
+        log.debug("answerability %.3f (%s): %s", score, band, evidence)
         answer = Answer(
-            question=cleaned.text, text=draft.text, citations=draft.citations, confidence=conf,
+            question=cleaned.text, text=draft.text, citations=draft.citations, confidence=score,
             notice=" ".join(filter(None, (cleaned.notice, notice))),
-            retrieved=tuple(found.documents[:20]),
+            retrieved=tuple(found.documents[:20]), band=band if draft.text else "escalated",
         )
-        if escalate or conf < self.settings.confidence_threshold or not draft.text:
+        if escalate or answer.band == "escalated":
             try:
                 answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate)
             except StorageError as exc:  # never acknowledge an escalation that was not stored
@@ -130,7 +137,8 @@ class Assistant:
 
     def escalate(self, answer: Answer, department: str | None, asker_name: str = "",
                  asker_contact: str = "") -> Answer:
-        """The colleague pressed 'Vraag het aan mijn digicoach' under an answer they already got."""
+        """The colleague pressed 'Vraag het aan je digicoach' under an answer they already got; from the
+        "niet zeker" band the escalation says so, and carries the answer that was shown."""
         draft = Draft(text=answer.text, citations=answer.citations, coverage=0.0, answerer="extractive")
         return self._escalate(answer, draft, department, asker_name, asker_contact, by_request=True)
 
@@ -141,6 +149,7 @@ class Assistant:
             question=answer.question, department=department or "", route=route,
             sources=[c.to_dict() for c in draft.citations], draft=draft.text, confidence=answer.confidence,
             asker_name=asker_name, asker_contact=asker_contact,
+            shown_unsure=by_request and answer.band == "unsure" and not answer.escalated,
         )
         if self.mailer is not None:
             escalation = self.records.get(esc_id)
@@ -151,7 +160,7 @@ class Assistant:
         if by_request and answer.text:
             text = answer.text  # keep what they already read; the notice says who picks it up
         return replace(answer, text=text, citations=answer.citations if by_request else (),
-                       escalated=True, escalation_id=esc_id, coach=route.coach.name,
+                       escalated=True, band="escalated", escalation_id=esc_id, coach=route.coach.name,
                        notice=" ".join(filter(None, (answer.notice, route.message() if by_request else ""))))
 
     def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:
@@ -159,7 +168,7 @@ class Assistant:
         coach = self.directory.route(department).coach
         notice = (f"Ik kon je vraag nu niet doorgeven aan je digicoach (technisch probleem). Contacteer "
                   f"{coach.name} rechtstreeks via {coach.email}.")
-        return replace(answer, text=NOT_SURE, citations=(), escalated=False,
+        return replace(answer, text=NOT_SURE, citations=(), escalated=False, band="escalated",
                        notice=" ".join(filter(None, (answer.notice, notice))))
 
     def _log(self, answer: Answer, department: str | None) -> None:

@@ -32,8 +32,8 @@ force_offline()
 PAIRS = ROOT.parent / "shared" / "data" / "answerability-pairs-sample.jsonl"
 KINDS = ("answerable", "near-miss", "off-topic")
 # Share of answerable questions (of the training part) allowed below each threshold.
-ESCALATE_QUANTILE = 0.05
-UNSURE_QUANTILE = 0.16  # escalated + unsure
+ESCALATE_QUANTILE = 0.06
+UNSURE_QUANTILE = 0.20  # escalated + unsure
 
 
 @dataclass
@@ -42,13 +42,13 @@ class Row:
     qid: str
     question: str
     kind: str
-    x: list[float]
+    x: dict[str, float]
     old_confidence: float
 
 
 def collect(loaded: Any, group: str, items: list[tuple[str, str, str]]) -> list[Row]:
     """items: (id, question, kind) in the order of loaded.found."""
-    from assistant import answerability, confidence
+    from assistant import confidence
     from assistant.answering import compose_extractive, quoted_part
 
     rows = []
@@ -58,7 +58,7 @@ def collect(loaded: Any, group: str, items: list[tuple[str, str, str]]) -> list[
         draft = compose_extractive(question, found.hits, windows=windows)
         evidence = assistant.retriever.evidence(question, found, windows, quoted_part(draft.text))
         old = confidence.score(assistant.retriever.signals(found, draft.coverage))
-        rows.append(Row(group, qid, question, kind, answerability.features(evidence), old))
+        rows.append(Row(group, qid, question, kind, evidence.values(), old))
     return rows
 
 
@@ -118,7 +118,7 @@ def rates(p: np.ndarray, kinds: list[str], low: float, high: float) -> dict[str,
     return out
 
 
-def held_out(rows: list[Row], cols: list[int], folds: int) -> dict[str, Any]:
+def held_out(rows: list[Row], cols: list[str], folds: int) -> dict[str, Any]:
     """Out-of-fold probabilities and thresholds: cross-set, and k-fold by question; pairs only ever train."""
     evals = [r for r in rows if r.group != "pairs"]
     pairs = [r for r in rows if r.group == "pairs"]
@@ -187,8 +187,17 @@ def curve(p: np.ndarray, kinds: list[str]) -> None:
               f"{r['off-topic']['escalated']:>9.3f}")
 
 
+SUBSETS = {
+    "best dense (today's main input)": ("best_dense",),
+    "best window (shipped)": ("best_window",),
+    "best window + document coverage": ("best_window", "doc_coverage"),
+    "all signals": ("best_dense", "margin", "best_window", "doc_coverage", "term_coverage", "top_in_bm25",
+                    "novel_terms"),
+}
+SHIPPED = "best window (shipped)"
+
+
 def main(argv: list[str] | None = None) -> int:
-    from assistant.answerability import FEATURES
     from assistant.config import Settings
     from assistant.model import load_embedder
 
@@ -207,23 +216,27 @@ def main(argv: list[str] | None = None) -> int:
         rows += collect(loaded, name, [(c.id, c.question, c.kind) for c in loaded.cases])
         questions += [c.question for c in loaded.cases]
     rows += pairs_rows(embedder, questions)
-    print_signal_aucs(rows, FEATURES)
-    summary: dict[str, Any] = {"features": FEATURES}
-    subsets = {"best dense only": [0], "all signals": list(range(len(FEATURES)))}
-    for label, cols in subsets.items():
-        summary[label] = report_heldout(f"held-out, logistic on: {label}", held_out(rows, cols, args.folds))
-    pooled = held_out(rows, subsets["all signals"], args.folds)
+    print_signal_aucs(rows, tuple(rows[0].x))
+    summary: dict[str, Any] = {}
+    for label, cols in SUBSETS.items():
+        summary[label] = report_heldout(f"held-out, logistic on: {label}", held_out(rows, list(cols), args.folds))
+    pooled = held_out(rows, list(SUBSETS[SHIPPED]), args.folds)
     p = np.concatenate([v[0] for k, v in pooled.items() if "fold" in k])
     kinds = [r.kind for k, v in pooled.items() if "fold" in k for r in v[1]]
     curve(p, kinds)
-    final = fit(np.array([r.x for r in rows]), np.array([1.0 if r.kind == "answerable" else 0.0 for r in rows]))
-    low, high = thresholds(predict(final, np.array([r.x for r in rows if r.kind == "answerable"])))
-    print("\nto ship (fit on all rows):")
-    print(f"means={tuple(round(float(v), 4) for v in final[0])}\nscales={tuple(round(float(v), 4) for v in final[1])}"
-          f"\nweights={tuple(round(float(v), 4) for v in final[2])}\nbias={final[3]:.4f}\n"
-          f"escalate_below={low:.4f}\nanswer_from={high:.4f}")
+    cols = list(SUBSETS[SHIPPED])
+    x_all = np.array([[r.x[c] for c in cols] for r in rows])
+    final = fit(x_all, np.array([1.0 if r.kind == "answerable" else 0.0 for r in rows]))
+    low, high = thresholds(predict(final, x_all[[r.kind == "answerable" for r in rows]]))
+    print(f"\nto ship (fit on all {len(rows)} rows):")
+    print(f"features={tuple(cols)}\nmeans={_rounded(final[0])}\nscales={_rounded(final[1])}\n"
+          f"weights={_rounded(final[2])}\nbias={final[3]:.4f}\nescalate_below={low:.4f}\nanswer_from={high:.4f}")
     dump(args.json, {**summary, "rows": [r.__dict__ for r in rows]})
     return 0
+
+
+def _rounded(values: np.ndarray) -> tuple[float, ...]:
+    return tuple(round(float(v), 4) for v in values)
 
 
 def print_signal_aucs(rows: list[Row], names: tuple[str, ...]) -> None:
@@ -233,7 +246,7 @@ def print_signal_aucs(rows: list[Row], names: tuple[str, ...]) -> None:
         cells = []
         for group in ("sample", "office-nl"):
             rs = [r for r in rows if r.group == group]
-            val = (lambda r: r.old_confidence) if i == len(names) else (lambda r, i=i: r.x[i])
+            val = (lambda r: r.old_confidence) if i == len(names) else (lambda r, n=name: r.x[n])
             pos = [val(r) for r in rs if r.kind == "answerable"]
             for kind in ("near-miss", "off-topic"):
                 cells.append(auc(pos, [val(r) for r in rs if r.kind == kind]) or 0.0)

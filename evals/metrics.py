@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answering import Draft, groundedness
+from assistant.answering import Draft, groundedness, quoted_part
 from assistant.types import Answer
 from evals.dataset import KINDS, Case
 from evals.keyfacts import holds_key_facts
@@ -24,7 +24,7 @@ QUALITY_METRICS = (
 )
 # Share of each kind of question that was escalated, or shown under "not sure" (band), or either (handled).
 KIND_METRICS = tuple(f"{what}:{kind}" for kind in KINDS for what in ("escalated", "unsure", "handled"))
-LENGTH_METRICS = ("answer_chars_p50", "answer_chars_p90")
+LENGTH_METRICS = ("answer_chars_p50", "answer_chars_p90", "total_chars_p50")
 LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
 EPS = 1e-9
 
@@ -43,7 +43,13 @@ class CaseResult:
 
     @property
     def answer_chars(self) -> int | None:
-        """Length of the answer a colleague reads; None when the question went to a coach."""
+        """Length of the quoted answer text, where key facts are looked for (without the intro naming the
+        source and without "Zie ook"); None when the question went to a coach."""
+        return None if self.answer.escalated else len(" ".join(quoted_part(self.answer.text).split()))
+
+    @property
+    def total_chars(self) -> int | None:
+        """Length of everything shown, intro and "Zie ook" included."""
         return None if self.answer.escalated else len(self.answer.text)
 
     def hit(self, k: int) -> bool | None:
@@ -239,11 +245,13 @@ def key_fact_metrics(answerable: Sequence[CaseResult]) -> dict[str, float | None
     answer length over every answered answerable question."""
     scored = [r for r in answerable if r.key_facts is not None]
     chars = [float(r.answer_chars) for r in answerable if r.answer_chars is not None]
+    totals = [float(r.total_chars) for r in answerable if r.total_chars is not None]
     return {
         "key_facts": mean([float(bool(r.key_facts)) for r in scored if not r.answer.escalated]),
         "key_facts_all": mean([float(bool(r.key_facts)) for r in scored]),
         "answer_chars_p50": percentile(chars, 50),
         "answer_chars_p90": percentile(chars, 90),
+        "total_chars_p50": percentile(totals, 50),
     }
 
 
