@@ -19,7 +19,7 @@ from assistant.windows import ScoredWindow
 class SelectionOptions:
     next_window: bool = True  # a best window that is not a procedure takes the window after it along
     steps_within: float = 0.10  # the document's best procedure is shown when this close to its best window
-    second_doc_within: float = 0.03  # the next document gets its own passage when its best window is this close
+    second_doc_within: float = 0.02  # the next document gets its own passage when its best window is this close
     context_words: int = passages.CONTEXT_WORDS
 
 

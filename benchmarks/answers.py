@@ -53,8 +53,8 @@ def selectors() -> dict[str, Callable[..., Any]]:
         "best window only": make(True, next_window=False, steps_within=-1.0, second_doc_within=-1.0),
         "+ next window": make(True, steps_within=-1.0, second_doc_within=-1.0),
         "+ next window + steps (0.10)": make(True, second_doc_within=-1.0),
-        "+ 2nd doc within 0.02": make(True, second_doc_within=0.02),
-        "+ 2nd doc within 0.03 (shipped)": make(True),
+        "+ 2nd doc within 0.02 (shipped)": make(True),
+        "+ 2nd doc within 0.03": make(True, second_doc_within=0.03),
         "+ 2nd doc within 0.05": make(True, second_doc_within=0.05),
     }
 
