@@ -3,7 +3,7 @@
 Fusion, when on, is on scores, not ranks: fused = cosine + bm25_weight * (bm25 / best bm25).
 Equal-weight rank fusion measured worse than dense alone on Dutch staff questions, and no boost
 weight beat dense alone on both of our question sets (README, "Retrieval"), so the shipped
-default is bm25_weight = 0: BM25 still runs, but only its agreement with dense feeds confidence.
+default is bm25_weight = 0: BM25 still runs (its vocabulary weighs the answerability signals).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant import confidence
 from assistant.answerability import Evidence
 from assistant.bm25 import BM25, tokenize
 from assistant.config import Settings
@@ -90,7 +89,7 @@ class Retriever:
         s = self._settings
         dense = [(self._by_id[cid], sim) for cid, sim in self._store.dense_search(info, vector, s.candidates)
                  if cid in self._by_id]
-        # BM25 always runs (a few ms): even unweighted, its agreement with dense feeds confidence.
+        # BM25 always runs (a few ms): even unweighted, its agreement with dense is an answerability signal.
         sparse = self._bm25.top(question, s.candidates)
         fused = fuse(dense, sparse, s.bm25_weight) if s.bm25_weight > 0 else sorted(dense, key=lambda d: -d[1])
         return replace(self._assemble(fused, dict(dense), sparse), vector=vector)
@@ -143,10 +142,6 @@ class Retriever:
         covered = sum(self._bm25.idf(t) for t in q_terms if t in terms or (
             len(t) >= 5 and any(w.startswith(t) or t.startswith(w) for w in long_terms)))
         return covered / total if total else 0.0
-
-    def signals(self, found: Retrieved, coverage: float) -> confidence.Signals:
-        top = found.documents[0][0] if found.documents else ""
-        return confidence.Signals(found.best_dense, found.second_dense, top in found.bm25_top[:3], coverage)
 
 
 def _document_terms(chunks: list[Chunk]) -> dict[str, set[str]]:

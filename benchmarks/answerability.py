@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import ROOT, auc, cpu_name, dump, load_set
+from common import ROOT, auc, cpu_name, dump, load_set, old_confidence
 
 from assistant.runtime import configure_logging, force_offline
 
@@ -48,7 +48,6 @@ class Row:
 
 def collect(loaded: Any, group: str, items: list[tuple[str, str, str]]) -> list[Row]:
     """items: (id, question, kind) in the order of loaded.found."""
-    from assistant import confidence
     from assistant.answering import compose_extractive, quoted_part
 
     rows = []
@@ -57,7 +56,7 @@ def collect(loaded: Any, group: str, items: list[tuple[str, str, str]]) -> list[
         windows = assistant.scored_windows(found)
         draft = compose_extractive(question, found.hits, windows=windows)
         evidence = assistant.retriever.evidence(question, found, windows, quoted_part(draft.text))
-        old = confidence.score(assistant.retriever.signals(found, draft.coverage))
+        old = old_confidence(found, draft.coverage)
         rows.append(Row(group, qid, question, kind, evidence.values(), old))
     return rows
 

@@ -94,3 +94,14 @@ def cpu_name() -> str:
 def dump(path: Path | None, data: Any) -> None:
     if path is not None:
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+# The confidence score before issue 11 (assistant/confidence.py, removed), kept to compare against.
+def old_confidence(found: Any, coverage: float) -> float:
+    top = found.documents[0][0] if found.documents else ""
+    clip = lambda v: max(0.0, min(1.0, v))  # noqa: E731
+    similarity = clip((found.best_dense - 0.40) / 0.30)
+    margin = clip((found.best_dense - found.second_dense) / 0.08)
+    agreement = 1.0 if top in found.bm25_top[:3] else 0.0
+    combined = 0.75 * similarity + 0.1 * margin + 0.1 * agreement + 0.05 * clip(coverage)
+    return round(clip(combined if similarity > 0 else 0.0), 4)

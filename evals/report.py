@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError
+from evals.dataset import KINDS
 from evals.keyfacts import missing_groups
 from evals.metrics import KIND_METRICS, LATENCY_METRICS, LENGTH_METRICS, QUALITY_METRICS, CaseResult, EvalResult
 
 log = logging.getLogger(__name__)
 
 CHART_NAME = "metrics.png"
-MAX_ANSWER_CHARS = 300  # enough to see what was quoted without turning the report into the corpus
+MAX_ANSWER_CHARS = 600  # enough to see what was quoted (and why key facts are missing), not the corpus
 
 
 def _num(value: float | None, digits: int) -> str:
@@ -117,6 +118,8 @@ def _failure_lines(result: CaseResult) -> list[str]:
     excerpt = " ".join(answer.text.split())
     if len(excerpt) > MAX_ANSWER_CHARS:
         excerpt = excerpt[:MAX_ANSWER_CHARS].rstrip() + " …"
+    missing = [" | ".join(case.must_contain[i]) for i in missing_groups(answer.text, case.must_contain)] \
+        if result.key_facts is False and not answer.escalated else []
     return [
         f"### {case.id}: {_md_cell(case.question)}",
         "",
@@ -125,13 +128,20 @@ def _failure_lines(result: CaseResult) -> list[str]:
         f"- retrieved: {', '.join(s for s, _ in answer.retrieved[:3]) or '—'}",
         f"- escalated: {'yes' if answer.escalated else 'no'}; band: {answer.band}; kind: {case.kind}; "
         f"confidence: {answer.confidence:.3f}",
-        *([f"- key facts missing: {_md_cell(' / '.join(' | '.join(g) for g in missing))}"]
-          if (missing := [case.must_contain[i] for i in missing_groups(answer.text, case.must_contain)])
-          and result.key_facts is False and not answer.escalated else []),
+        *([f"- key facts missing: {_md_cell(' / '.join(missing))}"] if missing else []),
         f"- answer: {_md_cell(excerpt) or '—'}",
         *([f"- notes: {_md_cell(case.notes)}"] if case.notes else []),
         "",
     ]
+
+
+def _kind_table(result: EvalResult) -> list[str]:
+    """Escalation per kind of question: the answerability check's report card."""
+    m, counts = result.metrics, result.counts
+    rows = [f"| {kind} | {counts.get(f'kind:{kind}', 0)} | {_num(m.get(f'escalated:{kind}'), 3)} | "
+            f"{_num(m.get(f'unsure:{kind}'), 3)} | {_num(m.get(f'handled:{kind}'), 3)} |"
+            for kind in KINDS if counts.get(f"kind:{kind}")]
+    return ["| kind | questions | escalated | unsure | handled |", "|---|---:|---:|---:|---:|", *rows, ""]
 
 
 def render_markdown(result: EvalResult, summary: Mapping[str, Any],
@@ -148,6 +158,7 @@ def render_markdown(result: EvalResult, summary: Mapping[str, Any],
         "|---|---:|---:|---:|",
         *(f"| {m} | {v} | {b or '—'} | {d or '—'} |" for m, v, b, d in table_rows(result.metrics, baseline)),
         "",
+        *_kind_table(result),
         f"![metrics]({CHART_NAME})",
         "",
         "Settings: " + ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items()),
