@@ -144,15 +144,7 @@ def _ingest(settings: Settings, embedder: DocumentEmbedder, store: ChromaStore, 
     window_reuse = store.window_vectors(live) if live is not None and not rebuild else {}
     window_hashes, window_vecs = _window_vectors(all_chunks, window_reuse, embedder, settings.embed_batch_size,
                                                  progress, report)
-    name = store.create_generation()
-    store.add(name, ids, vectors, texts, metas)
-    written = store.count(name)
-    if written != len(ids):
-        raise IndexProblem(f"Onvolledige index geschreven ({written} van {len(ids)} stukken); niet gepubliceerd.")
-    windows_written = store.add_windows(name, window_hashes, window_vecs)
-    if windows_written != len(window_hashes):
-        raise IndexProblem(f"Onvolledige index geschreven ({windows_written} van {len(window_hashes)} vensters); "
-                           "niet gepubliceerd.")
+    name, written = _write_generation(store, (ids, vectors, texts, metas), (window_hashes, window_vecs))
     report.collection = name
     failpoint("ingest-before-publish")
     if publish:
@@ -160,6 +152,22 @@ def _ingest(settings: Settings, embedder: DocumentEmbedder, store: ChromaStore, 
         report.published = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_generation(store: ChromaStore, chunks: tuple[list[str], np.ndarray, list[str], list[dict[str, Any]]],
+                      windows: tuple[list[str], np.ndarray]) -> tuple[str, int]:
+    """A new, complete generation (chunks and windows), checked before anyone may publish it."""
+    ids, vectors, texts, metas = chunks
+    name = store.create_generation()
+    store.add(name, ids, vectors, texts, metas)
+    written = store.count(name)
+    if written != len(ids):
+        raise IndexProblem(f"Onvolledige index geschreven ({written} van {len(ids)} stukken); niet gepubliceerd.")
+    windows_written = store.add_windows(name, *windows)
+    if windows_written != len(windows[0]):
+        raise IndexProblem(f"Onvolledige index geschreven ({windows_written} van {len(windows[0])} vensters); "
+                           "niet gepubliceerd.")
+    return name, written
 
 
 def _with_fingerprint(meta: dict[str, Any]) -> dict[str, Any]:
