@@ -11,13 +11,17 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install model index evals lint bench load clean-index browser
+.PHONY: run test test-fast install model index evals lint bench load clean-index browser
 
 run: index
 	$(BIN)/python app.py
 
 test: model browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The fast tier: fakes, real Chroma and SQLite in tmp_path; no model needed (see tests/conftest.py).
+test-fast: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not integration"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,9 +27,9 @@ class Settings(BaseSettings):
                                                    "session secret and batch backups; git-ignored.")
     model_dir: Path = Field(
         default_factory=_default_model_dir,
-        description="Installed embedding model (or any sentence-transformers folder).",
+        description="The installed embedding model (`make model` installs and repairs it there).",
     )
-    embed_dtype: str = Field(
+    embed_dtype: Literal["auto", "bfloat16", "float32"] = Field(
         "auto",
         description="Compute dtype of the embedder: auto (bfloat16 only where the CPU has native bf16), "
         "bfloat16 or float32. Never float16.",

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,7 +75,7 @@ def visible_text(text: str) -> str:
 class Assistant:
     def __init__(self, settings: Settings, embedder: QueryEmbedder, store: ChromaStore,
                  directory: CoachDirectory, records: EscalationStore, mailer: Mailer | None = None,
-                 llm: Any = None) -> None:
+                 llm: Any = None, model_check: Callable[[], str] | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.store = store
@@ -82,6 +83,8 @@ class Assistant:
         self.records = records
         self.mailer = mailer
         self.llm = llm
+        # The installed model's files ("" = complete). Only for a model this assistant loaded itself.
+        self.model_check = model_check
         self.retriever = Retriever(settings, store, embedder.name, embedder.dimension)
 
     def retrieve(self, question: str) -> Retrieved:
@@ -179,7 +182,8 @@ class Assistant:
 
     def health(self) -> dict[str, Any]:
         """Each part's state for monitoring; "ok" or a Dutch reason. `status` sums it up (see docs/operations.md)."""
-        status: dict[str, Any] = {"model": self.embedder.name, "model_status": "ok"}
+        problem = self.model_check() if self.model_check is not None else ""
+        status: dict[str, Any] = {"model": self.embedder.name, "model_status": f"fout: {problem}" if problem else "ok"}
         try:
             info = self.store.require_live(self.embedder.name, self.embedder.dimension)
             status["index"], status["chunks"] = "ok", info.count
@@ -193,7 +197,9 @@ class Assistant:
         status.update(disk_status(self.settings.data_dir))
         status["llm"] = "uit" if self.llm is None else ("ok" if self.llm.ping() else "onbereikbaar")
         core = all(status[k] == "ok" for k in ("index", "database", "schijf"))
-        status["status"] = ("ok" if status["llm"] != "onbereikbaar" else "beperkt") if core else "problemen"
+        # The model in memory keeps answering when its files break; only the next start would fail.
+        degraded = status["llm"] == "onbereikbaar" or problem
+        status["status"] = ("beperkt" if degraded else "ok") if core else "problemen"
         return status
 
 
@@ -212,16 +218,27 @@ def disk_status(data_dir: Path, min_free_mb: int = 200) -> dict[str, Any]:
     return {"schijf": "ok", "vrij_mb": free_mb}
 
 
+def model_problem(model_dir: Path) -> str:
+    """The quick check of the installed model ("" when complete), the verdict every entry point gives."""
+    from assistant.model import inspect_install
+
+    return inspect_install(model_dir).message()
+
+
 def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
                     store: ChromaStore | None = None) -> Assistant:
     """Wire every part from Settings. The embedder can be passed in so one model serves many; a
     store can be passed in to read a staged generation (the tip-batch gate)."""
     from assistant.llm import LLMAnswerer
 
+    model_check = None
     if embedder is None:
+        from functools import partial
+
         from assistant.model import load_embedder
 
         embedder = load_embedder(settings)
+        model_check = partial(model_problem, settings.model_dir)
         if settings.query_workers >= 0:
             from assistant.batching import QueryBatcher
 
@@ -237,4 +254,5 @@ def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
         records=EscalationStore(settings.db_path),
         mailer=Mailer.from_settings(settings),
         llm=LLMAnswerer.from_settings(settings),
+        model_check=model_check,
     )

@@ -1,5 +1,8 @@
 """The web app over real HTTP: a uvicorn server in a thread, the chat page through gradio_client, the coach
-workspace's protection, login and rate limiting, and the coach handlers (answer, tip, upload, retire)."""
+workspace's protection, login and rate limiting, and the coach handlers (answer, tip, upload, retire).
+
+Fast tier: the assistant runs on the fake embedder over a real Chroma index of the fixture corpus and real
+SQLite; tests/test_browser.py drives the same app on the real model."""
 
 from __future__ import annotations
 
@@ -17,17 +20,10 @@ import gradio as gr
 import httpx
 import pytest
 from chroma_server import free_port
+from conftest import FAKE_CONFIDENCE_THRESHOLD, FAKE_UNSURE_THRESHOLD, FakeClock, HashEmbedder, private_settings
 
 COACH, PASSWORD = "An Declercq", "een-lang-testwachtwoord"
 BADGE_QUESTION = "hoe print ik met mijn badge"
-
-
-class FakeClock:
-    def __init__(self, start: float = 1_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -46,7 +42,9 @@ def serve(app: Any) -> Iterator[str]:
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # Open event streams of gradio clients would hold a graceful shutdown for its whole 15 s wait.
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           timeout_graceful_shutdown=1))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -59,22 +57,23 @@ def serve(app: Any) -> Iterator[str]:
     thread.join(timeout=15)
 
 
-def private_copy(ingested_dir: Path, root: Path) -> Any:
+def private_copy(ingested_dir: Path, root: Path, **overrides: Any) -> Any:
     """Settings on a private copy of the ingested fixture corpus and data (tests write tips and escalations)."""
-    from assistant.config import Settings
-
-    shutil.copytree(ingested_dir / "corpus", root / "corpus")
-    shutil.copytree(ingested_dir / "data", root / "data")
-    return Settings(corpus_dir=root / "corpus", data_dir=root / "data")
+    return private_settings(ingested_dir, root, corpus=True, **overrides)
 
 
-def start_web(root: Path, ingested_dir: Path, embedder: Any) -> Iterator[Web]:
+def fake_copy(ingested_dir: Path, root: Path) -> Any:
+    return private_copy(ingested_dir, root, confidence_threshold=FAKE_CONFIDENCE_THRESHOLD,
+                        unsure_threshold=FAKE_UNSURE_THRESHOLD)
+
+
+def start_web(root: Path, settings: Any, embedder: Any) -> Iterator[Web]:
+    """The whole web app around an assistant on `settings` and `embedder`, served on a free port."""
     from assistant.auth import AccountStore
     from assistant.service import build_assistant
     from assistant.ui import create_app
     from assistant.ui.session import LoginGuard, SessionStore
 
-    settings = private_copy(ingested_dir, root)
     AccountStore(settings.accounts_file).add(COACH, PASSWORD, "burgerzaken")
     assistant = build_assistant(settings, embedder=embedder)  # like the `assistant` fixture, one per module
     login_clock, session_clock = FakeClock(), FakeClock()
@@ -86,8 +85,9 @@ def start_web(root: Path, ingested_dir: Path, embedder: Any) -> Iterator[Web]:
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory, ingested_dir: Path, embedder: Any) -> Iterator[Web]:
-    yield from start_web(tmp_path_factory.mktemp("web"), ingested_dir, embedder)
+def web(tmp_path_factory: pytest.TempPathFactory, ingested_dir: Path) -> Iterator[Web]:
+    root = tmp_path_factory.mktemp("web")
+    yield from start_web(root, fake_copy(ingested_dir, root), HashEmbedder())
 
 
 def login(url: str, name: str = COACH, password: str = PASSWORD) -> httpx.Response:
@@ -127,7 +127,7 @@ def test_chat_escalates_on_request_and_escapes_the_question(web: Web) -> None:
     from gradio_client import Client
 
     client = Client(f"{web.url}/", verbose=False)
-    question = "<img src=x onerror=alert(1)> hoe print ik met mijn badge"
+    question = "<img src=x onerror=alert(1)> hoe zet ik mijn status in teams op afwezig"
     html, _, _ = client.predict(question, "burgerzaken", "", "", [], api_name="/vraag")
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     html, ids, status = client.predict("burgerzaken", "Jan", "jan@example.org", [], api_name="/escaleer")
@@ -310,7 +310,7 @@ def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir:
     from assistant.ui.coach_corpus import CorpusTabs
     from ingest.loaders import load_markdown, read_text
 
-    settings = private_copy(ingested_dir, tmp_path)
+    settings = fake_copy(ingested_dir, tmp_path)
     assistant = build_assistant(settings, embedder=embedder)
     question = "Hoe koppel ik de nieuwe labelprinter van de bib aan mijn laptop?"
     esc_id = assistant.ask(question, "cultuur", escalate=True).escalation_id
@@ -342,7 +342,7 @@ def test_retire_and_mark_reviewed(tmp_path: Path, ingested_dir: Path, embedder: 
     from assistant.ui.coach_corpus import CorpusTabs
     from ingest.loaders import load_markdown, read_text
 
-    settings = private_copy(ingested_dir, tmp_path)
+    settings = fake_copy(ingested_dir, tmp_path)
     tabs = CorpusTabs(build_assistant(settings, embedder=embedder), tmp_path / "evals.jsonl")
     rel = "tips/windows-scherm-vergrendelen.md"
     before = read_text(settings.corpus_dir / rel)

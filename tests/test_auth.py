@@ -8,19 +8,12 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import FakeClock
 
 from assistant.auth import AccountError, AccountStore, hash_password, main, verify_password
 from assistant.ui.session import LoginGuard, SessionStore, load_secret, sign_id, unsign_id
 
 PASSWORD = "correct-paard-batterij"
-
-
-class FakeClock:
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
+from conftest import HashEmbedder
 
 from assistant.answerability import SHIPPED, Calibration, Evidence, band
 from assistant.config import Settings
@@ -49,17 +49,10 @@ def test_calibration_reads_its_features_by_name() -> None:
     assert Settings().unsure_threshold == SHIPPED.answer_from
 
 
-class _Embedder:
-    name, dimension = "test-model", 4
-
-    def embed_query(self, question: str) -> np.ndarray:
-        return np.ones(4, dtype=np.float32)
-
-
 @pytest.fixture
 def assistant(tmp_path: Path) -> Assistant:
     settings = Settings(corpus_dir=FIXTURES, data_dir=tmp_path / "data")
-    return Assistant(settings, _Embedder(), ChromaStore(settings), CoachDirectory.load(FIXTURES / "coaches.yaml"),
+    return Assistant(settings, HashEmbedder(), ChromaStore(settings), CoachDirectory.load(FIXTURES / "coaches.yaml"),
                      EscalationStore(settings.db_path))
 
 

@@ -1,14 +1,15 @@
-"""The tip-batch gate: batch validation and helpers on plain files; the gate itself with the real model and Chroma."""
+"""The tip-batch gate: batch validation and helpers on plain files and a fake index; the gate itself (its verdicts
+rest on the real model's ranking) with the real model and Chroma."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CountingEmbedder, private_settings
 
 from ingest.__main__ import main
 from ingest.batch import (
@@ -28,24 +29,6 @@ FIXTURE_DATASET = ROOT / "tests" / "fixtures" / "evals" / "fixture.jsonl"
 BATCHES = ROOT / "tests" / "fixtures" / "batches"
 GOOD_TIP = "tips/teams-achtergrond-vervagen.md"
 SPAM_TIP = "tips/handige-weetjes-voor-iedereen.md"
-
-
-class CountingEmbedder:
-    """The session model, counting the passages it is asked to embed."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
-        self.embedded: list[str] = []
-
-    def embed_documents(self, items: Any, batch_size: int = 16) -> Any:
-        self.embedded.extend(text for _, text in items)
-        return self.inner.embed_documents(items, batch_size=batch_size)
-
-    def embed_query(self, question: str) -> Any:
-        return self.inner.embed_query(question)
-
-    def embed_queries(self, questions: Any, batch_size: int = 16) -> Any:
-        return self.inner.embed_queries(questions, batch_size=batch_size)
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -188,16 +171,9 @@ def test_store_drop_keeps_live_and_previous(settings: Any) -> None:
 
 
 @pytest.fixture
-def live(ingested_settings: Any, tmp_path: Path) -> Any:
-    """The session index with a private corpus copy: publishing writes into the corpus."""
-    shutil.copytree(ingested_settings.corpus_dir, tmp_path / "corpus")
-    return ingested_settings.model_copy(update={"corpus_dir": tmp_path / "corpus"})
-
-
-@pytest.fixture
-def cli_model(embedder: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The CLI loads the model itself; hand it the session's model instead of a second copy.
-    monkeypatch.setattr("assistant.model.Embedder", lambda *args, **kwargs: embedder)
+def live(real_ingested_dir: Path, tmp_path: Path) -> Any:
+    """The session's real index with a private corpus and data copy: publishing writes into both."""
+    return private_settings(real_ingested_dir, tmp_path, corpus=True)
 
 
 def _cli(live: Any, batch: str, *extra: str) -> list[str]:
@@ -206,12 +182,12 @@ def _cli(live: Any, batch: str, *extra: str) -> list[str]:
 
 
 @pytest.mark.integration
-def test_good_batch_is_published_and_rollback_restores_it(live: Any, embedder: Any, tmp_path: Path,
+def test_good_batch_is_published_and_rollback_restores_it(live: Any, real_embedder: Any, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.service import build_assistant
     from assistant.store import ChromaStore
 
-    store, counting = ChromaStore(live), CountingEmbedder(embedder)
+    store, counting = ChromaStore(live), CountingEmbedder(real_embedder)
     before = store.live_info()
     assert before is not None
     outcome = run_batch(live, counting, BATCHES / "good", [FIXTURE_DATASET])
@@ -222,7 +198,8 @@ def test_good_batch_is_published_and_rollback_restores_it(live: Any, embedder: A
     new_chunks = [c.text for c in store.all_chunks(now) if c.metadata["source"] == GOOD_TIP]
     assert sorted(counting.embedded) == sorted(new_chunks) and outcome.chunks_embedded == len(new_chunks) > 0
     assert (live.corpus_dir / GOOD_TIP).read_bytes() == (BATCHES / "good" / GOOD_TIP).read_bytes()
-    asker = build_assistant(live.model_copy(update={"data_dir": tmp_path / "ask"}), embedder=embedder, store=store)
+    asker = build_assistant(live.model_copy(update={"data_dir": tmp_path / "ask"}), embedder=real_embedder,
+                            store=store)
     assert asker.retrieve("hoe maak ik de achtergrond wazig in een teams-vergadering?").documents[0][0] == GOOD_TIP
     assert describe(outcome).startswith("Batch gepubliceerd (1 nieuw, 0 bijgewerkt, 0 ingetrokken")
 
@@ -237,8 +214,7 @@ def test_good_batch_is_published_and_rollback_restores_it(live: Any, embedder: A
 
 
 @pytest.mark.integration
-@pytest.mark.usefixtures("cli_model")
-def test_retiring_needed_tips_is_refused_and_nothing_changes(live: Any, embedder: Any, tmp_path: Path,
+def test_retiring_needed_tips_is_refused_and_nothing_changes(live: Any, real_embedder: Any, tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.service import build_assistant
     from assistant.store import ChromaStore
@@ -246,11 +222,12 @@ def test_retiring_needed_tips_is_refused_and_nothing_changes(live: Any, embedder
 
     store, corpus = ChromaStore(live), _tree(live.corpus_dir)
     before = store.live_info()
-    asker = build_assistant(live.model_copy(update={"data_dir": tmp_path / "ask"}), embedder=embedder, store=store)
-    questions = [(c.question, embedder.embed_query(c.question)) for c in load_dataset(FIXTURE_DATASET)]
+    asker = build_assistant(live.model_copy(update={"data_dir": tmp_path / "ask"}), embedder=real_embedder,
+                            store=store)
+    questions = [(c.question, real_embedder.embed_query(c.question)) for c in load_dataset(FIXTURE_DATASET)]
     top = [[s for s, _ in asker.retriever.search(q, v).documents[:5]] for q, v in questions]
 
-    assert main(_cli(live, "retire", "--json")) == 1
+    assert main(_cli(live, "retire", "--json")) == 1  # the CLI loads the model as in production
     outcome = json.loads(capsys.readouterr().out)
     assert not outcome["published"] and len(outcome["retired"]) == 5
     worse = {c["id"]: c for c in outcome["worse_cases"]}
@@ -259,12 +236,12 @@ def test_retiring_needed_tips_is_refused_and_nothing_changes(live: Any, embedder
     assert {r["metric"] for r in outcome["regressions"]} >= {"hit@5", "mrr"}
     assert store.live_info() == before and _tree(live.corpus_dir) == corpus
     assert store.drop_unused() == []  # the staged generation is gone already
-    fresh = build_assistant(live.model_copy(update={"data_dir": tmp_path / "ask2"}), embedder=embedder, store=store)
+    fresh = build_assistant(live.model_copy(update={"data_dir": tmp_path / "ask2"}), embedder=real_embedder,
+                            store=store)
     assert [[s for s, _ in fresh.retriever.search(q, v).documents[:5]] for q, v in questions] == top
 
 
 @pytest.mark.integration
-@pytest.mark.usefixtures("cli_model")
 def test_keyword_stuffed_tip_is_refused_and_named(live: Any, capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.store import ChromaStore
 
@@ -278,19 +255,17 @@ def test_keyword_stuffed_tip_is_refused_and_named(live: Any, capsys: pytest.Capt
     assert store.live_info() == before and _tree(live.corpus_dir) == corpus and store.drop_unused() == []
 
 
-@pytest.mark.integration
-def test_invalid_tip_exits_2_before_staging(live: Any, monkeypatch: pytest.MonkeyPatch,
+def test_invalid_tip_exits_2_before_staging(ingested_dir: Path, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.store import ChromaStore
 
-    def no_model(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("an invalid batch must fail before the model loads")
-
-    monkeypatch.setattr("assistant.model.Embedder", no_model)
+    # The fast tier has no model installed (conftest): had the CLI loaded it first, it would say so instead.
+    live = private_settings(ingested_dir, tmp_path, corpus=True)
     store, corpus = ChromaStore(live), _tree(live.corpus_dir)
     before = store.live_info()
     assert main(_cli(live, "invalid")) == 2
     err = capsys.readouterr().err
     assert "tips/teams-achtergrond-kapot.md: Verplichte velden ontbreken in de kop: author." in err
+    assert "taalmodel" not in err
     assert "teams-achtergrond-vervagen" not in err  # the valid tip is not reported
     assert store.live_info() == before and _tree(live.corpus_dir) == corpus and store.drop_unused() == []

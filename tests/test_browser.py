@@ -1,4 +1,5 @@
-"""The real UI in headless Chromium (Debian's /usr/bin/chromium driven by Playwright): chat, escaping, coach login."""
+"""The real UI in headless Chromium (Debian's /usr/bin/chromium driven by Playwright) on the real model: chat,
+escaping, coach login."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app import BADGE_QUESTION, COACH, PASSWORD, Web, start_web
+from test_app import BADGE_QUESTION, COACH, PASSWORD, Web, private_copy, start_web
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -19,10 +20,11 @@ PAYLOAD = ('<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2<
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory, ingested_dir: Path, embedder: Any) -> Iterator[Web]:
+def web(tmp_path_factory: pytest.TempPathFactory, real_ingested_dir: Path, real_embedder: Any) -> Iterator[Web]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (/usr/bin/chromium); run `make browser`")
-    yield from start_web(tmp_path_factory.mktemp("browser"), ingested_dir, embedder)
+    root = tmp_path_factory.mktemp("browser")
+    yield from start_web(root, private_copy(real_ingested_dir, root), real_embedder)
 
 
 @pytest.fixture(scope="module")

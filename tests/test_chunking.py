@@ -109,6 +109,7 @@ def test_same_document_gives_identical_chunks_on_every_run() -> None:
     assert first == second
 
 
+@pytest.mark.integration  # a fresh interpreter: ~6 s of imports
 def test_ids_and_hashes_are_stable_across_processes() -> None:
     """A fresh interpreter with another hash seed gives the same ids and hashes (no hash(), no randomness)."""
     source = FIXTURE_CORPUS / "tips" / "teams-status-instellen.md"

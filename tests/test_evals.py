@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -343,16 +344,16 @@ def test_assistant_settings_borrow_project_coaches_only_when_missing(tmp_path: P
 
 
 @pytest.mark.integration
-def test_run_on_fixture_corpus(tmp_path: Path, embedder: Any, ingested_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_on_fixture_corpus(tmp_path: Path, real_embedder: Any, real_ingested_dir: Path,
+                               monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from evals.__main__ import main
 
-    # The CLI loads the model itself; hand it the session's model instead of a second copy.
-    monkeypatch.setattr("assistant.model.Embedder", lambda *args, **kwargs: embedder)
+    # The CLI loads the model itself, as in production. Torch threads are per process: keep the session's.
+    monkeypatch.setenv("DIGIHULP_EMBED_THREADS", str(os.cpu_count() or 1))
     corpus, data, out, baseline = tmp_path / "corpus", tmp_path / "data", tmp_path / "out", tmp_path / "base.json"
     shutil.copytree(FIXTURE_CORPUS, corpus)
     # The session's index of the same corpus: the eval's incremental ingest must then embed nothing.
-    shutil.copytree(ingested_dir / "data", data)
+    shutil.copytree(real_ingested_dir / "data", data)
     baseline.write_text(json.dumps({"metrics": {"hit@5": 0.5, "mrr": 0.5, "groundedness": 1.0}}), encoding="utf-8")
     code = main(["run", "--corpus", str(corpus), "--dataset", str(FIXTURE_DATASET), "--data-dir", str(data),
                  "--out", str(out), "--baseline", str(baseline), "--update-baseline"])
@@ -369,7 +370,7 @@ def test_run_on_fixture_corpus(tmp_path: Path, embedder: Any, ingested_dir: Path
     assert metrics["latency_p95_ms"] >= metrics["latency_p50_ms"] > 0
     assert summary["counts"]["cases"] == 11
     assert summary["index"]["embedded"] == 0 and summary["index"]["chunks"] > 0
-    assert summary["settings"]["model"] == embedder.name and summary["settings"]["top_k"] > 0
+    assert summary["settings"]["model"] == real_embedder.name and summary["settings"]["top_k"] > 0
 
     cases = [json.loads(line) for line in (out / "cases.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [c["id"] for c in cases] == [c.id for c in load_dataset(FIXTURE_DATASET)]

@@ -34,10 +34,10 @@ NOBODY_KNOWS = "Welk gerecht eet de burgemeester het liefst op een dinsdag"
 
 
 @pytest.fixture
-def own(ingested_dir: Path, tmp_path: Path) -> Settings:
+def own(real_ingested_dir: Path, tmp_path: Path) -> Settings:
     """A private copy of the ingested corpus and data: these tests change both."""
-    shutil.copytree(ingested_dir / "corpus", tmp_path / "corpus")
-    shutil.copytree(ingested_dir / "data", tmp_path / "data")
+    shutil.copytree(real_ingested_dir / "corpus", tmp_path / "corpus")
+    shutil.copytree(real_ingested_dir / "data", tmp_path / "data")
     return Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
 
 
@@ -64,11 +64,11 @@ def answers(settings: Settings, embedder: Any) -> list[tuple[str, tuple[str, ...
 
 # --- ingest killed ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("point", ["ingest-embedding", "ingest-before-publish", "ingest-after-pointer"])
-def test_ingest_killed_at_each_step_loses_nothing(own: Settings, embedder: Any, point: str) -> None:
+def test_ingest_killed_at_each_step_loses_nothing(own: Settings, real_embedder: Any, point: str) -> None:
     from ingest.pipeline import run_ingest
 
     before_info = ChromaStore(own).live_info()
-    before = answers(own, embedder)
+    before = answers(own, real_embedder)
     assert before_info is not None and all(sources for _, sources in before)
     tip = own.corpus_dir / "tips" / "windows-scherm-vergrendelen.md"
     tip.write_text(tip.read_text(encoding="utf-8") + "\nTip: zet ook een einddatum.\n", encoding="utf-8")
@@ -82,16 +82,16 @@ def test_ingest_killed_at_each_step_loses_nothing(own: Settings, embedder: Any, 
         assert live.collection != before_info.collection and live.previous == before_info.collection
     else:
         assert live.collection == before_info.collection
-    assert answers(own, embedder) == before  # the live index answers exactly as before
+    assert answers(own, real_embedder) == before  # the live index answers exactly as before
     store = ChromaStore(own)
-    report = run_ingest(own, embedder, store)
+    report = run_ingest(own, real_embedder, store)
     assert report.exit_code == 0 and (report.published or point == "ingest-after-pointer")
     info = store.live_info()
     assert info is not None
     ids = [c.id for c in store.all_chunks(info)]
     assert len(ids) == len(set(ids)) == info.count == report.chunks_total
     assert any("einddatum" in c.text for c in store.all_chunks(info))
-    assert answers(own, embedder) == before
+    assert answers(own, real_embedder) == before
 
 
 # --- the app killed while escalations are written --------------------------------------------------------
@@ -177,7 +177,7 @@ def test_app_killed_while_escalating_keeps_every_acknowledged_escalation(own: Se
 
 # --- the Chroma server goes away and comes back ------------------------------------------------------------
 @pytest.fixture
-def chroma_app(own: Settings, embedder: Any, tmp_path: Path) -> Iterator[tuple[str, ChromaServer]]:
+def chroma_app(own: Settings, real_embedder: Any, tmp_path: Path) -> Iterator[tuple[str, ChromaServer]]:
     from assistant.service import build_assistant
     from assistant.ui import create_app
 
@@ -185,7 +185,7 @@ def chroma_app(own: Settings, embedder: Any, tmp_path: Path) -> Iterator[tuple[s
     server = ChromaServer(tmp_path / "server")
     server.start()
     remote = own.model_copy(update={"chroma_url": server.url})
-    app = create_app(remote, build_assistant(remote, embedder=embedder), evals_file=tmp_path / "e.jsonl")
+    app = create_app(remote, build_assistant(remote, embedder=real_embedder), evals_file=tmp_path / "e.jsonl")
     try:
         for url in serve(app):
             yield url, server
@@ -217,7 +217,7 @@ def assert_clean_failure(done: subprocess.CompletedProcess[str], *needles: str) 
         assert needle in done.stderr, done.stderr[-2000:]
 
 
-def test_corrupt_index_names_the_fix_and_rebuild_repairs_it(own: Settings, embedder: Any) -> None:
+def test_corrupt_index_names_the_fix_and_rebuild_repairs_it(own: Settings, real_embedder: Any) -> None:
     (own.chroma_path / "chroma.sqlite3").write_bytes(b"dit is geen database " * 500)
     assert_clean_failure(cli("assistant", "ask", BADGE_QUESTION, settings=own),
                          "beschadigd", "python -m ingest --rebuild")
@@ -225,7 +225,7 @@ def test_corrupt_index_names_the_fix_and_rebuild_repairs_it(own: Settings, embed
     rebuilt = cli("ingest", "--rebuild", settings=own)
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     assert "opzij gezet" in rebuilt.stderr and list(own.data_dir.glob("chroma-beschadigd-*"))
-    assert answers(own, embedder)[0][1][0] == "tips/printen-met-badge.md"
+    assert answers(own, real_embedder)[0][1][0] == "tips/printen-met-badge.md"
 
 
 def test_missing_index_names_the_fix(own: Settings) -> None:
@@ -233,28 +233,46 @@ def test_missing_index_names_the_fix(own: Settings) -> None:
     assert_clean_failure(cli("assistant", "ask", BADGE_QUESTION, settings=own), "python -m ingest")
 
 
-def model_without_weights(tmp_path: Path) -> Path:
-    """The installed model folder with its weights file gone (links, not a 1 GB copy)."""
-    broken = tmp_path / "model"
-    broken.mkdir()
-    for item in Settings().model_dir.iterdir():
-        if item.name != "model.safetensors":
-            (broken / item.name).symlink_to(item)
-    return broken
+DTYPES = ("float32", "bfloat16")  # each run on every CPU: auto picks only one of them
 
 
-def test_missing_model_files_name_the_fix(own: Settings, tmp_path: Path) -> None:
-    broken = model_without_weights(tmp_path)
-    done = cli("assistant", "ask", BADGE_QUESTION, settings=own, env={"DIGIHULP_MODEL_DIR": str(broken)})
-    assert_clean_failure(done, "onvolledig of beschadigd", "make model")
-    empty = tmp_path / "leeg"
-    empty.mkdir()
-    done = cli("ingest", "--rebuild", settings=own, env={"DIGIHULP_MODEL_DIR": str(empty)})
-    assert_clean_failure(done, "niet geïnstalleerd", "make model")
+def linked_model(installed: Path, tmp_path: Path, *, without: tuple[str, ...] = ()) -> Path:
+    """A copy of the installed model in real folders whose files link to it (no 1.8 GB copy), minus `without`.
+    Damage the copy only by removing links or putting new files in their place, never by writing through one."""
+    copy = tmp_path / "model"
+    for path in sorted(installed.rglob("*")):
+        rel, target = path.relative_to(installed).as_posix(), copy / path.relative_to(installed)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif rel not in without:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path)
+    return copy
 
 
-def test_app_without_model_explains_itself(own: Settings, tmp_path: Path) -> None:
-    app = start_app(own, {"DIGIHULP_MODEL_DIR": str(model_without_weights(tmp_path))})
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("missing", ["model.safetensors", "bf16/model.safetensors"])
+def test_missing_model_files_name_the_fix(own: Settings, installed_model_dir: Path, tmp_path: Path, dtype: str,
+                                          missing: str) -> None:
+    broken = linked_model(installed_model_dir, tmp_path, without=(missing,))
+    env = {"DIGIHULP_MODEL_DIR": str(broken), "DIGIHULP_EMBED_DTYPE": dtype}
+    done = cli("assistant", "ask", BADGE_QUESTION, settings=own, env=env)
+    assert_clean_failure(done, "onvolledig of beschadigd", f"{missing} ontbreekt", "make model")
+    status = cli("assistant.model", "status", settings=own, env=env)
+    assert status.returncode == 1 and f"{missing} ontbreekt" in status.stderr
+    if missing == "model.safetensors":  # once per dtype: no model at all
+        empty = tmp_path / "leeg"
+        empty.mkdir()
+        done = cli("ingest", "--rebuild", settings=own, env={**env, "DIGIHULP_MODEL_DIR": str(empty)})
+        assert_clean_failure(done, "niet geïnstalleerd", "make model")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("missing", ["model.safetensors", "bf16/model.safetensors"])
+def test_app_without_model_explains_itself(own: Settings, installed_model_dir: Path, tmp_path: Path, dtype: str,
+                                           missing: str) -> None:
+    broken = linked_model(installed_model_dir, tmp_path, without=(missing,))
+    app = start_app(own, {"DIGIHULP_MODEL_DIR": str(broken), "DIGIHULP_EMBED_DTYPE": dtype})
     try:
         health = httpx.get(f"{app.url}/health", timeout=10)
         page = httpx.get(f"{app.url}/", timeout=10)
@@ -262,7 +280,50 @@ def test_app_without_model_explains_itself(own: Settings, tmp_path: Path) -> Non
         app.proc.terminate()
         app.proc.wait(timeout=30)
     assert health.status_code == 503 and "make model" in health.json()["fout"]
+    assert f"{missing} ontbreekt" in health.json()["fout"]
     assert page.status_code == 503 and "onvolledig of beschadigd" in page.text and "Traceback" not in page.text
+
+
+def test_model_files_damaged_under_a_running_app_show_in_health(own: Settings, installed_model_dir: Path,
+                                                               tmp_path: Path) -> None:
+    model = linked_model(installed_model_dir, tmp_path)
+    app = start_app(own, {"DIGIHULP_MODEL_DIR": str(model)})
+    try:
+        assert httpx.get(f"{app.url}/health", timeout=10).json()["model_status"] == "ok"
+        (model / "bf16" / "tokenizer.json").unlink()
+        health = httpx.get(f"{app.url}/health", timeout=10)
+        html = ask_over_http(app.url, BADGE_QUESTION, "burgerzaken")[0]
+    finally:
+        app.proc.terminate()
+        app.proc.wait(timeout=30)
+    # The loaded model still answers; the next start would not, so monitoring hears it now.
+    assert health.status_code == 200 and health.json()["status"] == "beperkt"
+    assert "bf16/tokenizer.json ontbreekt" in health.json()["model_status"] and "make model" in health.json()[
+        "model_status"]
+    assert "Printen met je badge" in html
+
+
+def test_damaged_bf16_copy_is_found_by_verify_and_repaired_by_make_model(own: Settings, installed_model_dir: Path,
+                                                                        tmp_path: Path) -> None:
+    model = linked_model(installed_model_dir, tmp_path)
+    weights = model / "bf16" / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.unlink()
+    weights.write_bytes(bytes(data))  # same size, one bit pattern changed: only a checksum sees it
+    env = {"DIGIHULP_MODEL_DIR": str(model)}
+    assert cli("assistant.model", "status", settings=own, env=env).returncode == 0  # quick check: by design
+    verify = cli("assistant.model", "verify", settings=own, env=env)
+    assert verify.returncode == 2 and "bf16/model.safetensors: de controlesom klopt niet" in verify.stderr
+    assert "make model" in verify.stderr
+    repaired = cli("assistant.model", "install", settings=own, env=env)
+    assert repaired.returncode == 0, repaired.stderr[-2000:]
+    assert cli("assistant.model", "verify", settings=own, env=env).returncode == 0
+    source = (installed_model_dir / "model.safetensors").resolve()
+    assert (model / "model.safetensors").resolve() == source  # the repair replaced the copy's bf16/, nothing else
+    asked = cli("assistant", "ask", BADGE_QUESTION, "--json", settings=own,
+                env={**env, "DIGIHULP_EMBED_DTYPE": "bfloat16"})
+    assert asked.returncode == 0 and json.loads(asked.stdout)["citations"][0]["source"] == "tips/printen-met-badge.md"
 
 
 @pytest.fixture
@@ -296,13 +357,14 @@ def test_read_only_data_dir_names_the_fix(own: Settings, read_only: Path) -> Non
         assert_clean_failure(asked, "schrijfrechten")
 
 
-def test_full_disk_keeps_the_live_index_and_acknowledges_no_escalation(own: Settings, embedder: Any) -> None:
-    before = answers(own, embedder)
+def test_full_disk_keeps_the_live_index_and_acknowledges_no_escalation(own: Settings,
+                                                                        real_embedder: Any) -> None:
+    before = answers(own, real_embedder)
     live = ChromaStore(own).live_info()
     tip = own.corpus_dir / "tips" / "windows-scherm-vergrendelen.md"
     tip.write_text(tip.read_text(encoding="utf-8") + "\nNog een regel.\n", encoding="utf-8")
     assert_clean_failure(cli("ingest", settings=own, limit_file_bytes=64_000), "vol")
-    assert ChromaStore(own).live_info() == live and answers(own, embedder) == before
+    assert ChromaStore(own).live_info() == live and answers(own, real_embedder) == before
     count = len(EscalationStore(own.db_path).list())
     asked = cli("assistant", "ask", NOBODY_KNOWS, "--json", settings=own, limit_file_bytes=1)
     assert "Traceback" not in asked.stderr

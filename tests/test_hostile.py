@@ -9,7 +9,6 @@ database, so they run in seconds. Only the "stored text is just text" tests load
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import logging
 import os
@@ -23,15 +22,15 @@ import tracemalloc
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-import numpy as np
 import pytest
 import yaml
+from conftest import FAKE_CONFIDENCE_THRESHOLD, FAKE_UNSURE_THRESHOLD, HashEmbedder, private_settings
 from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -65,32 +64,6 @@ TIP = VALID_TIP.rstrip("\n") + " De scan komt binnen enkele minuten in je mailbo
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-class HashEmbedder:
-    """A fake (not a mock) QueryEmbedder/DocumentEmbedder: deterministic hashed bag of words, unit length.
-    Questions sharing words with a passage land near it, so retrieval behaves like a (weak) real model."""
-
-    name = "fake-hash-embedder"
-    dimension = 64
-
-    def __init__(self) -> None:
-        self.queries: list[str] = []
-
-    def vector(self, text: str) -> np.ndarray:
-        vec = np.zeros(self.dimension, dtype=np.float32)
-        for word in re.findall(r"\w+", text.casefold()):
-            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=4).digest()
-            vec[int.from_bytes(digest, "big") % self.dimension] += 1.0
-        norm = float(np.linalg.norm(vec))
-        return vec / norm if norm else np.full(self.dimension, self.dimension ** -0.5, dtype=np.float32)
-
-    def embed_query(self, question: str) -> np.ndarray:
-        self.queries.append(question)
-        return self.vector(question)
-
-    def embed_documents(self, items: Sequence[tuple[str, str]], batch_size: int = 16) -> np.ndarray:
-        return np.stack([self.vector(f"{title}\n{text}") for title, text in items])
-
-
 class TookTooLong(BaseException):
     """Raised by `time_limit` when the code under test hangs; a BaseException, so that no `except Exception`
     in the code under test can swallow it."""
@@ -117,36 +90,18 @@ def everything_under(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*")}
 
 
-def fake_settings(root: Path) -> Settings:
-    shutil.copytree(FIXTURE_CORPUS, root / "corpus")
-    return Settings(corpus_dir=root / "corpus", data_dir=root / "data")
+def private_assistant(ingested_dir: Path, root: Path, **overrides: Any) -> Assistant:
+    """An assistant on a private copy of the session's fake index, with an empty question log."""
+    return build_assistant(private_settings(ingested_dir, root, **overrides), embedder=HashEmbedder())
 
 
 @pytest.fixture(scope="module")
-def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture corpus ingested with the fake embedder into a real Chroma index (a second or two)."""
-    from assistant.store import ChromaStore
-
-    root = tmp_path_factory.mktemp("fake-index")
-    settings = fake_settings(root)
-    report = run_ingest(settings, HashEmbedder(), ChromaStore(settings))
-    assert report.published and not report.failed
-    return root
-
-
-def private_assistant(fake_index: Path, root: Path, **overrides: Any) -> Assistant:
-    """An assistant on a private copy of the fake index, with an empty question log."""
-    shutil.copytree(fake_index / "data", root / "data")
-    settings = Settings(corpus_dir=fake_index / "corpus", data_dir=root / "data", **overrides)
-    return build_assistant(settings, embedder=HashEmbedder())
-
-
-@pytest.fixture(scope="module")
-def fake_assistant(fake_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    """One assistant for the property tests (hypothesis examples share it; each ask is independent). The fake
-    embedder's similarities are lower than the real model's: a lower threshold gives a mix of answers and
-    escalations."""
-    return private_assistant(fake_index, tmp_path_factory.mktemp("shared"), confidence_threshold=0.15)
+def fake_assistant(ingested_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """One assistant for the property tests (hypothesis examples share it; each ask is independent), at the
+    fake's threshold: a mix of answers and escalations."""
+    return private_assistant(ingested_dir, tmp_path_factory.mktemp("shared"),
+                             confidence_threshold=FAKE_CONFIDENCE_THRESHOLD,
+                             unsure_threshold=FAKE_UNSURE_THRESHOLD)
 
 
 # --- 1. the question path -----------------------------------------------------------------------------------
@@ -318,12 +273,13 @@ def test_huge_front_matter_is_refused_fast_and_a_huge_body_is_handled(tmp_path: 
     path = tmp_path / "tips" / "groot.md"
     path.parent.mkdir()
     path.write_text(f"---\ntitle: Groot\n{head}\n---\nTekst.\n", encoding="utf-8")
-    start = time.monotonic()
-    with time_limit(30), pytest.raises(LoadError, match="te lang"):
-        loaders.load(path, tmp_path, 20_000_000, 400)
-    rows = list_documents(Settings(corpus_dir=tmp_path, data_dir=tmp_path / "data"))
+    # Parsing it would take ~100 s per call: the limit catches that without a wall-clock bound that a busy
+    # machine breaks (a 3 s bound failed at load 9 on 2 cores).
+    with time_limit(30):
+        with pytest.raises(LoadError, match="te lang"):
+            loaders.load(path, tmp_path, 20_000_000, 400)
+        rows = list_documents(Settings(corpus_dir=tmp_path, data_dir=tmp_path / "data"))
     assert [r.error for r in rows] and "te lang" in rows[0].error
-    assert time.monotonic() - start < 3
     body = "Een zin over printen met je badge.\n" * 500_000  # 17 MB of ordinary text under a normal head
     path.write_text(TIP.replace("Druk twee", body + "Druk twee"), encoding="utf-8")
     doc = loaders.load(path, tmp_path, 20_000_000, 400)
@@ -455,10 +411,10 @@ def zip_bytes() -> bytes:
 
 
 @pytest.fixture
-def upload_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[CorpusTabs, Settings, Path]]:
+def upload_env(settings: Settings, embedder: HashEmbedder, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[CorpusTabs, Settings, Path]]:
     """Coach corpus tabs on a private corpus; temp files go under tmp_path so leftovers are seen."""
-    settings = fake_settings(tmp_path)
-    tabs = CorpusTabs(build_assistant(settings, embedder=HashEmbedder()), tmp_path / "evals.jsonl")
+    tabs = CorpusTabs(build_assistant(settings, embedder=embedder), tmp_path / "evals.jsonl")
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "uploads").mkdir()
@@ -614,15 +570,15 @@ def small_corpus(root: Path, poisoned: bool) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def real_pair(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> tuple[Assistant, Assistant]:
+def real_pair(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> tuple[Assistant, Assistant]:
     """The same small corpus with and without the poisoned tip, ingested with the real model."""
     from assistant.store import ChromaStore
 
     built = []
     for poisoned in (True, False):
         settings = small_corpus(tmp_path_factory.mktemp("poisoned" if poisoned else "clean"), poisoned)
-        assert not run_ingest(settings, embedder, ChromaStore(settings)).failed
-        built.append(build_assistant(settings, embedder=embedder))
+        assert not run_ingest(settings, real_embedder, ChromaStore(settings)).failed
+        built.append(build_assistant(settings, embedder=real_embedder))
     return built[0], built[1]
 
 
@@ -709,9 +665,9 @@ def logged_text(caplog: pytest.LogCaptureFixture) -> str:
     return "\n".join(parts)
 
 
-def test_logs_and_question_log_keep_no_personal_data(fake_index: Path, tmp_path: Path,
+def test_logs_and_question_log_keep_no_personal_data(ingested_dir: Path, tmp_path: Path,
                                                      caplog: pytest.LogCaptureFixture) -> None:
-    assistant = private_assistant(fake_index, tmp_path)
+    assistant = private_assistant(ingested_dir, tmp_path)
     with all_logs_at_debug(caplog):
         answers = [assistant.ask(q, "ict", escalate=n == 0, asker_name="Jan", asker_contact=PII["e-mail"])
                    for n, q in enumerate(PII_QUESTIONS)]
@@ -730,9 +686,9 @@ def test_logs_and_question_log_keep_no_personal_data(fake_index: Path, tmp_path:
         assert leaked(str(conn.execute("SELECT * FROM questions").fetchall())) == []
 
 
-def test_logs_keep_no_personal_data_when_the_question_log_fails(fake_index: Path, tmp_path: Path,
+def test_logs_keep_no_personal_data_when_the_question_log_fails(ingested_dir: Path, tmp_path: Path,
                                                                 caplog: pytest.LogCaptureFixture) -> None:
-    assistant = private_assistant(fake_index, tmp_path)
+    assistant = private_assistant(ingested_dir, tmp_path)
     with sqlite3.connect(assistant.settings.db_path) as conn:
         conn.execute("DROP TABLE questions")
     with all_logs_at_debug(caplog):
@@ -742,8 +698,8 @@ def test_logs_keep_no_personal_data_when_the_question_log_fails(fake_index: Path
     assert leaked(logged_text(caplog)) == []  # ... without the question in it
 
 
-def test_feedback_keeps_no_personal_data(fake_index: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    assistant = private_assistant(fake_index, tmp_path)
+def test_feedback_keeps_no_personal_data(ingested_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assistant = private_assistant(ingested_dir, tmp_path)
     page = ChatPage(assistant, "geheim")
     with all_logs_at_debug(caplog):
         for question in PII_QUESTIONS:

@@ -1,4 +1,5 @@
-"""Integration: real model, real Chroma on tmp_path, the tiny fixture corpus."""
+"""Ingest on the tiny fixture corpus into real Chroma on tmp_path: the pipeline's logic on the fake embedder; the
+CLI and a Chroma server on the real model."""
 
 from __future__ import annotations
 
@@ -9,24 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CountingEmbedder
 
 from assistant.store import ChromaStore
 from ingest.pipeline import run_ingest
 
-pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class CountingEmbedder:
-    """Wraps the real embedder and counts what it is asked to embed."""
-
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
-        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
-        self.embedded: list[str] = []
-
-    def embed_documents(self, items, batch_size=16):  # type: ignore[no-untyped-def]
-        self.embedded.extend(text for _, text in items)
-        return self.inner.embed_documents(items, batch_size=batch_size)
 
 
 def _sources(settings) -> set[str]:  # type: ignore[no-untyped-def]
@@ -103,11 +92,12 @@ def test_model_mismatch_stops_with_rebuild_hint(settings, embedder) -> None:  # 
         store.require_live("another-model", 384)
 
 
-def test_cli_exit_codes(ingested_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.integration
+def test_cli_exit_codes(real_ingested_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "corpus"
-    shutil.copytree(ingested_settings.corpus_dir, corpus)
+    shutil.copytree(real_ingested_settings.corpus_dir, corpus)
     (corpus / "tips" / "leeg.md").write_text("", encoding="utf-8")
-    cmd = [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--data-dir", str(ingested_settings.data_dir),
+    cmd = [sys.executable, "-m", "ingest", "--corpus", str(corpus), "--data-dir", str(real_ingested_settings.data_dir),
            "--json"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 1, done.stderr
@@ -119,17 +109,18 @@ def test_cli_exit_codes(ingested_settings, tmp_path: Path) -> None:  # type: ign
     assert missing.returncode == 2 and "bestaat niet" in missing.stderr
 
 
-def test_ingest_into_chroma_server(settings, embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.integration
+def test_ingest_into_chroma_server(settings, real_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from chroma_server import running_chroma
 
     with running_chroma(tmp_path / "server-data") as server:
         remote = settings.model_copy(update={"chroma_url": server.url})
-        report = run_ingest(remote, embedder, ChromaStore(remote))
+        report = run_ingest(remote, real_embedder, ChromaStore(remote))
         assert report.published and not report.failed
         store = ChromaStore(remote)
         info = store.live_info()
         assert info is not None and info.count == report.chunks_total
-        hits = store.dense_search(info, embedder.embed_query("printen met mijn badge"), 3)
+        hits = store.dense_search(info, real_embedder.embed_query("printen met mijn badge"), 3)
         assert hits and hits[0][1] > 0.3
     assert not (remote.data_dir / "chroma").exists()  # nothing went to the embedded store
 

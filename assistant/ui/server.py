@@ -33,7 +33,8 @@ def _theme() -> gr.themes.Base:
 
 
 def health(assistant: Assistant) -> JSONResponse:
-    """200 while colleagues get answers ("ok", or "beperkt" when only the LLM server is down), else 503."""
+    """200 while colleagues get answers ("ok"; "beperkt" when the LLM server is down or the model's files broke
+    under the running app), else 503."""
     try:
         status: dict[str, Any] = dict(assistant.health())
     except Exception as exc:  # health must answer even when something unforeseen broke
