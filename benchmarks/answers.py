@@ -72,7 +72,7 @@ def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:
         draft = compose(case.question, found.hits, windows)
         ms.append((time.perf_counter() - started) * 1000)
         held.append(holds_key_facts(draft.text, case.must_contain))
-        chars.append(len(quoted_part(draft.text)))
+        chars.append(len(" ".join(quoted_part(draft.text).split())))  # as answer_chars in the evals
         total.append(len(draft.text))
         grounded.append(groundedness(draft))
     n = len(held) or 1
