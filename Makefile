@@ -4,19 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.digihulp-installed
 
-# Offline by default: no telemetry, no hub downloads.
-export ANONYMIZED_TELEMETRY := False
-export GRADIO_ANALYTICS_ENABLED := False
-export HF_HUB_OFFLINE := 1
-export HF_HUB_DISABLE_TELEMETRY := 1
-export TRANSFORMERS_OFFLINE := 1
+# Offline: every entry point (and the tests' conftest) sets the environment of assistant/runtime.py itself.
 
 .PHONY: run test test-fast install model index evals lint bench load clean-index browser
 
 run: index
 	$(BIN)/python app.py
 
-test: model browser
+# Lint first: a broken import contract fails `make test` before minutes of tests.
+test: lint model browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The fast tier: fakes, real Chroma and SQLite in tmp_path; no model needed (see tests/conftest.py).
@@ -58,8 +54,11 @@ bench: model
 load: model
 	$(BIN)/python benchmarks/load.py
 
+# Style, the import contracts (docs/architecture.md) and types.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 clean-index:
 	rm -rf $${DIGIHULP_DATA_DIR:-data}/chroma

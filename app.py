@@ -5,39 +5,29 @@ The chat page for staff is at http://HOST:PORT/, the coach workspace at /coach, 
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from collections.abc import Sequence
 
-from assistant.runtime import configure_logging, force_offline
+from assistant.cli import run
+from assistant.config import Settings
 
 log = logging.getLogger("digihulp.app")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    force_offline()  # before gradio, chromadb or transformers are imported
-    from assistant.config import Settings
-    from assistant.errors import ConfigError, DigihulpError
-
-    if argv:
-        print("Gebruik: python app.py (instellingen via DIGIHULP_*-omgevingsvariabelen)", file=sys.stderr)
-        return 2
-    try:
-        settings = Settings()
-    except Exception as exc:  # pydantic validation of DIGIHULP_* variables
-        print(f"Fout in de instellingen: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level)
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve the app; if the assistant cannot start (no model, no coach file, ...) serve the Dutch reason instead."""
     import uvicorn
 
+    from assistant.errors import ConfigError, DigihulpError
     from assistant.service import build_assistant
     from assistant.ui import create_app, create_unavailable_app
 
     try:
         app = create_app(settings, build_assistant(settings))  # one model instance for every request
-    except ConfigError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 2
+    except ConfigError:
+        raise  # wrong settings: the CLI frame says so and exits 2
     except DigihulpError as exc:
         log.error("digihulp cannot answer questions: %s", exc)
         app = create_unavailable_app(str(exc))
@@ -47,6 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("digihulp listens on http://%s:%d/ (coach workspace: /coach)", settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", proxy_headers=False)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python app.py", description="Start de digihulp-webapp.",
+                                     epilog="Instellingen via DIGIHULP_*-omgevingsvariabelen (zie README).")
+    return run(argv, parser, serve)
 
 
 if __name__ == "__main__":

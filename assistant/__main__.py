@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.runtime import configure_logging, force_offline
+from assistant.cli import run
+from assistant.config import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,41 +29,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    force_offline()
-    args = build_parser().parse_args(argv)
-    if not args.batch and not args.question:
-        print("Geef een vraag of --batch BESTAND.", file=sys.stderr)
-        return 2
-    from assistant.config import Settings
-    from assistant.errors import DigihulpError, IndexProblem, explain
+def ask(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.errors import IndexProblem
     from assistant.service import build_assistant
     from assistant.store import NO_INDEX, ChromaStore
 
-    settings = Settings()
-    configure_logging("WARNING" if args.json else settings.log_level)
-    try:
-        if args.no_escalate:
-            settings = settings.model_copy(update={"confidence_threshold": -1.0})
-        store = ChromaStore(settings)
-        if store.live_info() is None:  # before the model loads: say it in a second, not in 20
-            raise IndexProblem(NO_INDEX)
-        assistant = build_assistant(settings, store=store)  # the model loads once, also for a batch
-        if args.batch:
-            return _batch(assistant, args.batch, sys.stdout)
-        answer = assistant.ask(args.question, args.department)
-    except DigihulpError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
+    if not args.batch and not args.question:
+        print("Geef een vraag of --batch BESTAND.", file=sys.stderr)
         return 2
-    except Exception as exc:  # no traceback for the person at the console; DEBUG logging has it
-        logging.getLogger(__name__).debug("ask failed", exc_info=True)
-        print(f"Fout: {explain(exc)}", file=sys.stderr)
-        return 2
+    if args.no_escalate:
+        settings = settings.model_copy(update={"confidence_threshold": -1.0})
+    store = ChromaStore(settings)
+    if store.live_info() is None:  # before the model loads: say it in a second, not in 20
+        raise IndexProblem(NO_INDEX)
+    assistant = build_assistant(settings, store=store)  # the model loads once, also for a batch
+    if args.batch:
+        return _batch(assistant, args.batch, sys.stdout)
+    answer = assistant.ask(args.question, args.department)
     if args.json:
         print(json.dumps(_line(None, answer), ensure_ascii=False))
     else:
         print(_human(answer))
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv, build_parser(), ask, log_level=lambda args: "WARNING" if args.json else None)
 
 
 def _line(qid: Any, answer: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import snowballstemmer
 from assistant import passages, selection
 from assistant.passages import clean_line, normalize_text, split_sentences
 from assistant.selection import SelectionOptions
-from assistant.types import Chunk, Citation, Hit
+from assistant.types import CITATION_MARKER, Chunk, Citation, Hit
 from assistant.windows import ScoredWindow
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ MAX_WORDS = 110
 ABOUT_CHARS = 110  # a "Zie ook" line says in about this much what is there
 
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*+•])\s+")
-_MARKER = re.compile(r"[ \t]*\[(?:bron\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]", re.IGNORECASE)
+_MARKER = re.compile(r"[ \t]*" + CITATION_MARKER.pattern, re.IGNORECASE)  # with the blanks before it
 _HOW = re.compile(r"\b(hoe|stappen|instellen|installeren|aanvragen|aanmaken|wijzigen|veranderen|toevoegen)\b")
 _STOP = frozenset(
     """de het een en of in op aan van voor met naar bij om te tot uit over als dan dat die dit deze is zijn
@@ -297,11 +297,3 @@ def quoted_part(text: str) -> str:
             kept.append(line)
     return "\n".join(kept)
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy re-export: importing llama-index costs seconds and only cities with an LLM server need it.
-    if name in ("LLMAnswerer", "LLMUnavailable"):
-        from assistant import llm
-
-        return getattr(llm, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import sys
 import threading
@@ -25,6 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.atomic import write_atomic
+from assistant.cli import run
+from assistant.config import Settings
+from assistant.errors import DigihulpError
+
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 10
@@ -32,7 +36,7 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _DUMMY_SALT = bytes(16)
 
 
-class AccountError(ValueError):
+class AccountError(DigihulpError):
     """A Dutch message for the operator (unknown account, weak password, ...)."""
 
 
@@ -101,12 +105,8 @@ class AccountStore:
         return accounts if isinstance(accounts, dict) else {}
 
     def _write(self, accounts: dict[str, dict[str, Any]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": 1, "accounts": accounts}, fh, ensure_ascii=False, indent=2)
-        os.replace(tmp, self.path)
+        text = json.dumps({"version": 1, "accounts": accounts}, ensure_ascii=False, indent=2)
+        write_atomic(self.path, text, mode=0o600)
 
     def accounts(self) -> list[Account]:
         return [acc for name, fields in sorted(self._read().items()) if (acc := _account(name, fields))]
@@ -180,7 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _warn_unknown_department(settings: Any, department: str) -> None:
+def _warn_unknown_department(settings: Settings, department: str) -> None:
     if not department:
         return
     try:
@@ -192,32 +192,25 @@ def _warn_unknown_department(settings: Any, department: str) -> None:
         print(f"Let op: kon {settings.coaches_file} niet lezen ({exc}).", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from assistant.config import Settings
-
-    args = _parser().parse_args(argv)
-    settings = Settings()
+def accounts_command(settings: Settings, args: argparse.Namespace) -> int:
     store = AccountStore(settings.accounts_file)
-    try:
-        if args.command == "list":
-            for acc in store.accounts():
-                print(f"{acc.name}\t{acc.department or '-'}\t{acc.created}")
-            return 0
-        password = _read_password(args.password_stdin)
-        if args.command == "add-coach":
-            _warn_unknown_department(settings, args.department)
-            account = store.add(args.name, password, args.department)
-            print(f"Account voor {account.name} aangemaakt in {store.path}.")
-        else:
-            account = store.reset(args.name, password)
-            print(f"Nieuw wachtwoord ingesteld voor {account.name}.")
-    except AccountError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 2
-    except (KeyboardInterrupt, EOFError):
-        print("Afgebroken.", file=sys.stderr)
-        return 1
+    if args.command == "list":
+        for acc in store.accounts():
+            print(f"{acc.name}\t{acc.department or '-'}\t{acc.created}")
+        return 0
+    password = _read_password(args.password_stdin)
+    if args.command == "add-coach":
+        _warn_unknown_department(settings, args.department)
+        account = store.add(args.name, password, args.department)
+        print(f"Account voor {account.name} aangemaakt in {store.path}.")
+    else:
+        account = store.reset(args.name, password)
+        print(f"Nieuw wachtwoord ingesteld voor {account.name}.")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv, _parser(), accounts_command)
 
 
 if __name__ == "__main__":

@@ -13,26 +13,18 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
-from typing import Protocol
 
 import numpy as np
+
+from assistant.embedding import EmbeddingModel
 
 log = logging.getLogger(__name__)
 
 
-class QueriesEmbedder(Protocol):
-    name: str
-    dimension: int
-
-    def embed_queries(self, questions: Sequence[str], batch_size: int = 16) -> np.ndarray: ...
-
-    def embed_documents(self, items: Sequence[tuple[str, str]], batch_size: int = 16) -> np.ndarray: ...
-
-
-class QueryBatcher:
+class QueryBatcher(EmbeddingModel):
     """Wraps an embedder; `embed_query` blocks until a worker has embedded it with whatever else was waiting."""
 
-    def __init__(self, inner: QueriesEmbedder, workers: int = 2, max_batch: int = 8) -> None:
+    def __init__(self, inner: EmbeddingModel, workers: int = 2, max_batch: int = 8) -> None:
         self.inner = inner
         self.name, self.dimension = inner.name, inner.dimension
         self.max_batch = max(1, max_batch)

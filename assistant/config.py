@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         description="Compute dtype of the embedder: auto (bfloat16 only where the CPU has native bf16), "
         "bfloat16 or float32. Never float16.",
     )
+    escalation_evals: Path | None = Field(
+        None, description="The eval set that answered escalations grow (JSONL): 'Van antwoord naar tip' appends to "
+        "it, the tip-batch gate reads it. Default: evals/escalations.jsonl in the data dir; never inside the "
+        "install tree, which the service must not write to.",
+    )
     coaches_path: Path | None = Field(
         None, description="The coach directory (YAML); default: coaches.yaml in the corpus root."
     )
@@ -118,6 +123,10 @@ class Settings(BaseSettings):
     @property
     def coaches_file(self) -> Path:
         return self.coaches_path or self.corpus_dir / "coaches.yaml"
+
+    @property
+    def escalation_evals_file(self) -> Path:
+        return self.escalation_evals or self.data_dir / "evals" / "escalations.jsonl"
 
     @property
     def accounts_file(self) -> Path:

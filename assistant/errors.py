@@ -1,8 +1,14 @@
-"""Errors that carry a Dutch message a non-technical colleague (or operator) can act on."""
+"""Errors that carry a Dutch message a non-technical colleague (or operator) can act on.
+
+One vocabulary, after encode/httpx: every error digihulp raises on purpose is a DigihulpError, whose str() is the
+Dutch message. Library errors are translated where they happen, always with `with translated(...)`.
+"""
 
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 class DigihulpError(Exception):
@@ -31,6 +37,28 @@ class IndexCorrupt(IndexProblem):
 
 class StorageError(DigihulpError):
     """The data dir cannot be written or read (full disk, read-only mount, damaged database)."""
+
+
+class DatabaseTooNew(StorageError, RuntimeError):
+    """The database was changed by a newer digihulp in a way this version cannot work with."""
+
+
+class RecordError(DigihulpError, ValueError):
+    """An escalation or feedback that cannot be stored as asked: an unknown question, a status that does not
+    allow the step, an empty answer, a rating other than +1/-1. A ValueError too: the caller passed it."""
+
+
+@contextmanager
+def translated(translate: Callable[[Exception], DigihulpError],
+               catch: tuple[type[Exception], ...] = (Exception,)) -> Iterator[None]:
+    """The one idiom for translating library errors: an exception of `catch` raised in the block leaves as
+    `translate(exc)`, chained to it. DigihulpErrors pass unchanged: they are already translated."""
+    try:
+        yield
+    except DigihulpError:
+        raise
+    except catch as exc:
+        raise translate(exc) from exc
 
 
 def explain_database(exc: Exception) -> str:

@@ -1,6 +1,6 @@
 """Who answers a question the assistant cannot: coach directory, routing, PII masking and mail.
 
-The SQLite store lives in `assistant.records`; `Escalation` and `EscalationStore` are re-exported here.
+The escalations themselves are stored by `assistant.records`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from assistant.config import Settings
-    from assistant.records import Escalation
-    from assistant.records import EscalationStore as EscalationStore  # re-exported via __getattr__
+    from assistant.types import Escalation
 
 logger = logging.getLogger(__name__)
 
@@ -236,17 +235,17 @@ class Mailer:
             starttls=settings.smtp_starttls,
         )
 
-    def build_message(self, esc: Escalation) -> EmailMessage:
+    def build_message(self, escalation: Escalation) -> EmailMessage:
         msg = EmailMessage()
-        msg["Subject"] = f"Nieuwe vraag voor de digicoach (#{esc.id})"
+        msg["Subject"] = f"Nieuwe vraag voor de digicoach (#{escalation.id})"
         msg["From"] = self.sender
-        msg["To"] = esc.coach_email
-        msg.set_content(escalation_body(esc))
+        msg["To"] = escalation.coach_email
+        msg.set_content(escalation_body(escalation))
         return msg
 
-    def send_escalation(self, esc: Escalation) -> bool:
-        if not esc.coach_email:
-            logger.warning("escalation #%s has no coach e-mail; no mail sent", esc.id)
+    def send_escalation(self, escalation: Escalation) -> bool:
+        if not escalation.coach_email:
+            logger.warning("escalation #%s has no coach e-mail; no mail sent", escalation.id)
             return False
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
@@ -254,45 +253,37 @@ class Mailer:
                     smtp.starttls()
                 if self.user:
                     smtp.login(self.user, self.password)
-                smtp.send_message(self.build_message(esc))
+                smtp.send_message(self.build_message(escalation))
         except Exception as exc:  # the question is already stored; a mail failure must not lose it
-            logger.warning("mail for escalation #%s to %s failed: %s", esc.id, esc.coach_email, exc)
+            logger.warning("mail for escalation #%s to %s failed: %s", escalation.id, escalation.coach_email, exc)
             return False
-        logger.info("mail for escalation #%s sent to %s", esc.id, esc.coach_email)
+        logger.info("mail for escalation #%s sent to %s", escalation.id, escalation.coach_email)
         return True
 
 
-def escalation_body(esc: Escalation) -> str:
+def escalation_body(escalation: Escalation) -> str:
     """Plain-text mail body in Dutch for the coach."""
-    first = esc.coach_name.split()[0] if esc.coach_name.strip() else ""
+    first = escalation.coach_name.split()[0] if escalation.coach_name.strip() else ""
     lines = [
         f"Dag {first}," if first else "Dag,",
         "",
         "digihulp kon deze vraag niet met zekerheid beantwoorden:",
         "",
-        f"  {esc.question}",
+        f"  {escalation.question}",
         "",
-        f"Dienst: {esc.department or 'onbekend'}",
-        f"Zekerheid: {esc.confidence:.0%}",
+        f"Dienst: {escalation.department or 'onbekend'}",
+        f"Zekerheid: {escalation.confidence:.0%}",
     ]
-    if esc.asker_name or esc.asker_contact:
-        lines.append(f"Gesteld door: {' – '.join(x for x in (esc.asker_name, esc.asker_contact) if x)}")
+    if escalation.asker_name or escalation.asker_contact:
+        lines.append(f"Gesteld door: {' – '.join(x for x in (escalation.asker_name, escalation.asker_contact) if x)}")
     lines += ["", "Gevonden bronnen:"]
-    for i, src in enumerate(esc.sources, start=1):
+    for i, src in enumerate(escalation.sources, start=1):
         title = src.get("title") or src.get("source") or "?"
         where = f" ({src['source']})" if src.get("source") and src.get("source") != title else ""
         lines.append(f"  [{src.get('n', i)}] {title}{where}")
-    if not esc.sources:
+    if not escalation.sources:
         lines.append("  (geen)")
-    lines += ["", "Ontwerp van antwoord:", "", esc.draft_answer or "(geen)", ""]
-    lines.append(f"Beantwoord de vraag in digihulp (vraag #{esc.id}).")
+    lines += ["", "Ontwerp van antwoord:", "", escalation.draft_answer or "(geen)", ""]
+    lines.append(f"Beantwoord de vraag in digihulp (vraag #{escalation.id}).")
     return "\n".join(lines) + "\n"
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy re-export: records imports this module, so an eager import here would be circular.
-    if name in ("Escalation", "EscalationStore"):
-        from assistant import records
-
-        return getattr(records, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ from llama_index.llms.openai_like import OpenAILike
 
 from assistant.answering import Draft, check_citations, split_sentences
 from assistant.errors import DigihulpError
-from assistant.types import Citation
+from assistant.types import Citation, cited_numbers
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def coverage(text: str, top_n: int | None) -> float:
         pending = 0
         for line in paragraph.splitlines():
             for sentence in split_sentences(line):
-                markers = {int(n) for n in re.findall(r"\[(\d+)\]", sentence)}
+                markers = set(cited_numbers(sentence))
                 if not markers:
                     pending += 1
                     continue

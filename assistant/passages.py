@@ -89,12 +89,18 @@ def is_bare_label(paragraph: str) -> bool:
     return bool(text) and len(text.split()) <= 14 and not text.endswith((".", "!", "?", ":", ";", ")", "”", '"'))
 
 
+@dataclass
+class _Place:
+    segment: int  # blocks separated by headings or lists
+    heading: str
+
+
 def units(text: str, section: str = "") -> list[Unit]:
     """Sentences and step lists in reading order, each with its segment and nearest heading."""
     out: list[Unit] = []
     para: list[str] = []
     items: list[str] = []
-    state = {"segment": 0, "heading": section}
+    state = _Place(0, section)
 
     def flush_para() -> None:
         joined = " ".join(para)
@@ -102,19 +108,19 @@ def units(text: str, section: str = "") -> list[Unit]:
         if not joined:
             return
         if is_bare_label(joined) or _POINTER.match(joined):
-            out.append(Unit("pointer", (joined,), state["segment"], state["heading"]))
+            out.append(Unit("pointer", (joined,), state.segment, state.heading))
             return
         for sentence in split_sentences(joined):
             kind: UnitKind = "pointer" if _POINTER.match(sentence) else "sentence"
-            out.append(Unit(kind, (sentence,), state["segment"], state["heading"]))
+            out.append(Unit(kind, (sentence,), state.segment, state.heading))
 
     def flush_items() -> None:
         if items:
             pointer = all(_POINTER.match(_BULLET.sub("", i)) or is_bare_label(_BULLET.sub("", i)) for i in items)
-            out.append(Unit("pointer" if pointer and len(items) > 1 else "steps", tuple(items), state["segment"],
-                            state["heading"]))
+            out.append(Unit("pointer" if pointer and len(items) > 1 else "steps", tuple(items), state.segment,
+                            state.heading))
             items.clear()
-            state["segment"] += 1
+            state.segment += 1
 
     for raw in text.splitlines():
         line = clean_line(raw)
@@ -123,8 +129,8 @@ def units(text: str, section: str = "") -> list[Unit]:
         elif _HEADING.match(raw.replace("**", "")):
             flush_para()
             flush_items()
-            state["segment"] += 1
-            state["heading"] = line
+            state.segment += 1
+            state.heading = line
         elif _LIST_ITEM.match(raw):
             flush_para()
             items.append(line)

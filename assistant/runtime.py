@@ -1,10 +1,11 @@
-"""Process set-up shared by every entry point: offline environment and logging, done once."""
+"""Process set-up shared by every entry point: the one offline-environment block and logging, done once."""
 
 from __future__ import annotations
 
 import logging
 import os
 import signal
+import socket
 
 OFFLINE_ENV = {
     "ANONYMIZED_TELEMETRY": "False",
@@ -20,6 +21,13 @@ def force_offline() -> None:
     """Set before chromadb, gradio or transformers are imported: they read these at import."""
     for key, value in OFFLINE_ENV.items():
         os.environ[key] = value
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback address, for the local servers that tests and benchmarks start."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -10,14 +10,13 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
+from typing import Any
 
 from assistant import answerability
 from assistant.answerability import SHIPPED
 from assistant.answering import Draft, compose_extractive, quoted_part
 from assistant.config import Settings
+from assistant.embedding import EmbeddingModel
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
 from assistant.escalation import CoachDirectory, Mailer
 from assistant.records import EscalationStore
@@ -33,13 +32,6 @@ NOT_SURE = "Hierover vind ik geen betrouwbaar antwoord in onze tips en handleidi
 ASKED_COACH = "Je vraag is doorgegeven aan je digicoach."
 UNSURE = "Ik ben niet zeker dat dit je vraag beantwoordt."  # shown above an answer in the "unsure" band
 ASK_COACH = "Vraag het aan je digicoach"
-
-
-class QueryEmbedder(Protocol):
-    name: str
-    dimension: int
-
-    def embed_query(self, question: str) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -73,7 +65,7 @@ def visible_text(text: str) -> str:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, embedder: QueryEmbedder, store: ChromaStore,
+    def __init__(self, settings: Settings, embedder: EmbeddingModel, store: ChromaStore,
                  directory: CoachDirectory, records: EscalationStore, mailer: Mailer | None = None,
                  llm: Any = None, model_check: Callable[[], str] | None = None) -> None:
         self.settings = settings
@@ -148,14 +140,14 @@ class Assistant:
     def _escalate(self, answer: Answer, draft: Draft, department: str | None, asker_name: str,
                   asker_contact: str, by_request: bool) -> Answer:
         route = self.directory.route(department)
-        esc_id = self.records.create(
+        escalation_id = self.records.create(
             question=answer.question, department=department or "", route=route,
             sources=[c.to_dict() for c in draft.citations], draft=draft.text, confidence=answer.confidence,
             asker_name=asker_name, asker_contact=asker_contact,
             shown_unsure=by_request and answer.band == "unsure" and not answer.escalated,
         )
         if self.mailer is not None:
-            escalation = self.records.get(esc_id)
+            escalation = self.records.get(escalation_id)
             if escalation is not None:
                 self.mailer.send_escalation(escalation)
         lead = ASKED_COACH if by_request else NOT_SURE
@@ -163,7 +155,7 @@ class Assistant:
         if by_request and answer.text:
             text = answer.text  # keep what they already read; the notice says who picks it up
         return replace(answer, text=text, citations=answer.citations if by_request else (),
-                       escalated=True, band="escalated", escalation_id=esc_id, coach=route.coach.name,
+                       escalated=True, band="escalated", escalation_id=escalation_id, coach=route.coach.name,
                        notice=" ".join(filter(None, (answer.notice, route.message() if by_request else ""))))
 
     def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:
@@ -225,7 +217,7 @@ def model_problem(model_dir: Path) -> str:
     return inspect_install(model_dir).message()
 
 
-def build_assistant(settings: Settings, embedder: QueryEmbedder | None = None,
+def build_assistant(settings: Settings, embedder: EmbeddingModel | None = None,
                     store: ChromaStore | None = None) -> Assistant:
     """Wire every part from Settings. The embedder can be passed in so one model serves many; a
     store can be passed in to read a staged generation (the tip-batch gate)."""

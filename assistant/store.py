@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -20,12 +21,14 @@ import numpy as np
 from assistant.config import Settings
 from assistant.errors import (
     ConfigError,
+    DigihulpError,
     IndexCorrupt,
     IndexProblem,
     StorageError,
     StoreUnavailable,
     explain,
     explain_database,
+    translated,
 )
 from assistant.runtime import failpoint
 
@@ -113,25 +116,18 @@ class ChromaStore:
         except Exception as exc:
             raise StoreUnavailable(f"De Chroma-server op {url} is niet bereikbaar. {RECONNECTS}") from exc
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a Chroma call; every failure becomes a Dutch error that names the fix.
+    def _translated(self, what: str) -> AbstractContextManager[None]:
+        """Every Chroma failure in the block becomes a Dutch error that names the fix (see `_translate`)."""
+        return translated(lambda exc: self._translate(what, exc))
 
-        A lost server connection also drops the client, so the next call reconnects: answers resume
-        when the server is back, without restarting the app."""
-        try:
-            return fn(*args, **kwargs)
-        except (IndexProblem, ConfigError, StoreUnavailable, StorageError):
-            raise
-        except Exception as exc:
-            log.debug("Chroma call failed during %s", what, exc_info=True)
-            if self._settings.chroma_url and _looks_like_connection_error(exc):
-                self._client = None
-                raise StoreUnavailable(
-                    f"De zoekindex (Chroma-server {self._settings.chroma_url}) is niet bereikbaar. {RECONNECTS}"
-                ) from exc
-            raise self._translate(what, exc) from exc
-
-    def _translate(self, what: str, exc: Exception) -> Exception:
+    def _translate(self, what: str, exc: Exception) -> DigihulpError:
+        """A lost server connection also drops the client, so the next call reconnects: answers resume when the
+        server is back, without restarting the app."""
+        log.debug("Chroma call failed during %s", what, exc_info=True)
+        if self._settings.chroma_url and _looks_like_connection_error(exc):
+            self._client = None
+            return StoreUnavailable(
+                f"De zoekindex (Chroma-server {self._settings.chroma_url}) is niet bereikbaar. {RECONNECTS}")
         text = str(exc).lower()
         where = self._settings.chroma_url or str(self._settings.chroma_path)
         if isinstance(exc, OSError) or any(w in text for w in ("readonly", "read-only", "disk is full",
@@ -160,14 +156,6 @@ class ChromaStore:
         log.warning("Damaged index moved to %s", target)
         return str(target)
 
-    def ping(self) -> bool:
-        try:
-            self.client.heartbeat()
-            return True
-        except Exception:
-            self._client = None
-            return False
-
     # -- pointer ------------------------------------------------------------------------------
     def _pointer(self) -> Any:
         return self.client.get_or_create_collection(POINTER_COLLECTION, embedding_function=None)
@@ -175,7 +163,8 @@ class ChromaStore:
     def live_info(self) -> IndexInfo | None:
         if self._pinned is not None:
             return self._pinned
-        result = self._call("het lezen van de indexwijzer", lambda: self._pointer().get(ids=[POINTER_ID]))
+        with self._translated("het lezen van de indexwijzer"):
+            result = self._pointer().get(ids=[POINTER_ID])
         if not result["ids"]:
             return None
         meta = result["metadatas"][0]
@@ -206,8 +195,8 @@ class ChromaStore:
             "dimension": dimension, "count": count,
             "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        self._call("het publiceren", lambda: self._pointer().upsert(
-            ids=[POINTER_ID], embeddings=[[1.0]], metadatas=[meta], documents=[""]))
+        with self._translated("het publiceren"):
+            self._pointer().upsert(ids=[POINTER_ID], embeddings=[[1.0]], metadatas=[meta], documents=[""])
         failpoint("ingest-after-pointer")
         self.drop_unused()
         return self.live_info()  # type: ignore[return-value]
@@ -216,12 +205,13 @@ class ChromaStore:
         info = self.live_info()
         if info is None or not info.previous or not self._exists(info.previous):
             raise IndexProblem("Er is geen vorige versie van de index om naar terug te keren.")
-        prev = self.client.get_collection(info.previous, embedding_function=None)
+        with self._translated("het terugdraaien"):
+            count = self.client.get_collection(info.previous, embedding_function=None).count()
         meta = {"collection": info.previous, "previous": info.collection, "model": info.model,
-                "dimension": info.dimension, "count": prev.count(),
+                "dimension": info.dimension, "count": count,
                 "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-        self._call("het terugdraaien", lambda: self._pointer().upsert(
-            ids=[POINTER_ID], embeddings=[[1.0]], metadatas=[meta], documents=[""]))
+        with self._translated("het terugdraaien"):
+            self._pointer().upsert(ids=[POINTER_ID], embeddings=[[1.0]], metadatas=[meta], documents=[""])
         return self.live_info()  # type: ignore[return-value]
 
     def drop_unused(self, keep_also: str = "") -> list[str]:
@@ -234,7 +224,8 @@ class ChromaStore:
         dropped = []
         for name in self._collection_names():
             if name.startswith((PREFIX, WINDOW_PREFIX)) and name not in keep:
-                self._call("het opruimen", lambda n=name: self.client.delete_collection(n))
+                with self._translated("het opruimen"):
+                    self.client.delete_collection(name)
                 dropped.append(name)
         if dropped:
             log.info("Removed unused index generations: %s", ", ".join(dropped))
@@ -248,11 +239,13 @@ class ChromaStore:
         names = self._collection_names()
         for name in (collection, windows_of(collection)):
             if name in names:
-                self._call("het verwijderen", self.client.delete_collection, name)
+                with self._translated("het verwijderen"):
+                    self.client.delete_collection(name)
         log.info("Removed index generation %s", collection)
 
     def _collection_names(self) -> list[str]:
-        return [getattr(c, "name", c) for c in self._call("het oplijsten", self.client.list_collections)]
+        with self._translated("het oplijsten"):
+            return [getattr(c, "name", c) for c in self.client.list_collections()]
 
     def _exists(self, name: str) -> bool:
         return name in self._collection_names()
@@ -261,29 +254,31 @@ class ChromaStore:
     def create_generation(self) -> str:
         """A new chunks collection and its windows collection; returns the chunks collection's name."""
         name = f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
-        for collection in (name, windows_of(name)):
-            self._call("het aanmaken van een nieuwe index", lambda c=collection: self.client.create_collection(
-                c, embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_search": 200, "ef_construction": 200}},
-            ))
+        with self._translated("het aanmaken van een nieuwe index"):
+            for collection in (name, windows_of(name)):
+                self.client.create_collection(
+                    collection, embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine", "ef_search": 200, "ef_construction": 200}},
+                )
         return name
 
     def add(self, collection: str, ids: list[str], vectors: np.ndarray, texts: list[str],
             metadatas: list[dict[str, Any]]) -> None:
-        col = self._call("het schrijven", lambda: self.client.get_collection(collection, embedding_function=None))
-        for start in range(0, len(ids), WRITE_BATCH):
-            end = start + WRITE_BATCH
-            self._call("het schrijven", col.add, ids=ids[start:end], embeddings=vectors[start:end].tolist(),
-                       documents=texts[start:end], metadatas=metadatas[start:end])
+        with self._translated("het schrijven"):
+            col = self.client.get_collection(collection, embedding_function=None)
+            for start in range(0, len(ids), WRITE_BATCH):
+                end = start + WRITE_BATCH
+                col.add(ids=ids[start:end], embeddings=vectors[start:end].tolist(), documents=texts[start:end],
+                        metadatas=metadatas[start:end])
 
     def add_windows(self, collection: str, hashes: list[str], vectors: np.ndarray) -> int:
         """Window vectors of a generation, one per content hash; returns how many were written."""
-        name = windows_of(collection)
-        col = self._call("het schrijven", lambda: self.client.get_collection(name, embedding_function=None))
-        for start in range(0, len(hashes), WRITE_BATCH):
-            end = start + WRITE_BATCH
-            self._call("het schrijven", col.add, ids=hashes[start:end], embeddings=vectors[start:end].tolist())
-        return int(self._call("het tellen", col.count))
+        with self._translated("het schrijven"):
+            col = self.client.get_collection(windows_of(collection), embedding_function=None)
+            for start in range(0, len(hashes), WRITE_BATCH):
+                end = start + WRITE_BATCH
+                col.add(ids=hashes[start:end], embeddings=vectors[start:end].tolist())
+            return int(col.count())
 
     def has_windows(self, info: IndexInfo) -> bool:
         return windows_of(info.collection) in self._collection_names()
@@ -292,34 +287,37 @@ class ChromaStore:
         """content hash -> vector of the generation's windows ({} for an index built before windows)."""
         if info is None or not self.has_windows(info):
             return {}
-        col = self._call("het openen van de index", self.client.get_collection, windows_of(info.collection),
-                         embedding_function=None)
-        got = self._call("het lezen van de index", col.get, include=["embeddings"])
+        with self._translated("het lezen van de index"):
+            got = self.client.get_collection(windows_of(info.collection), embedding_function=None).get(
+                include=["embeddings"])
         if not len(got["ids"]):
             return {}
         vectors = np.asarray(got["embeddings"], dtype=np.float32)
         return dict(zip(got["ids"], vectors, strict=True))
 
     def count(self, collection: str) -> int:
-        return int(self._call("het tellen", lambda: self.client.get_collection(collection,
-                                                                           embedding_function=None).count()))
+        with self._translated("het tellen"):
+            return int(self.client.get_collection(collection, embedding_function=None).count())
 
     # -- reading the live generation --------------------------------------------------------------
     def _live_collection(self, info: IndexInfo) -> Any:
-        return self._call("het openen van de index",
-                          self.client.get_collection, info.collection, embedding_function=None)
+        with self._translated("het openen van de index"):
+            return self.client.get_collection(info.collection, embedding_function=None)
 
     def vectors_by_hash(self, info: IndexInfo | None) -> dict[str, np.ndarray]:
         """content_hash -> vector of the live generation, so unchanged text is never re-embedded."""
         if info is None:
             return {}
-        got = self._call("het lezen van de index", self._live_collection(info).get, include=["embeddings", "metadatas"])
+        collection = self._live_collection(info)
+        with self._translated("het lezen van de index"):
+            got = collection.get(include=["embeddings", "metadatas"])
         vectors = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 0))
         return {meta["content_hash"]: vectors[i] for i, meta in enumerate(got["metadatas"])}
 
     def all_chunks(self, info: IndexInfo) -> list[StoredChunk]:
-        got = self._call("het lezen van de index",
-                         self._live_collection(info).get, include=["documents", "metadatas"])
+        collection = self._live_collection(info)
+        with self._translated("het lezen van de index"):
+            got = collection.get(include=["documents", "metadatas"])
         return [StoredChunk(id=i, text=t, metadata=dict(m))
                 for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
 
@@ -329,8 +327,8 @@ class ChromaStore:
         n = min(n, info.count or n)
         if n <= 0:
             return []
-        got = self._call("het zoeken", col.query, query_embeddings=[vector.tolist()], n_results=n,
-                         include=["distances"])
+        with self._translated("het zoeken"):
+            got = col.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0], strict=True)]
 
 

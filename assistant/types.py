@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+# The citation markers an answer carries: [1], [1, 2], [bron 3]. Answerers write them, check_citations renumbers
+# them, the pages show or strip them and the evals count them, all with this one pattern.
+CITATION_MARKER = re.compile(r"\[(?:bron\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]", re.IGNORECASE)
+_MARKER_AND_SPACE = re.compile(r"[ \t]*" + CITATION_MARKER.pattern, re.IGNORECASE)
 
 DocType = Literal["tip", "handleiding", "overleg", "document"]
 # What the colleague gets: an answer, an answer shown under "not sure" with the coach one click away,
 # or an escalation to the coach.
 Band = Literal["answer", "unsure", "escalated"]
+Status = Literal["open", "answered", "closed"]  # of an escalation
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every source number cited in `text`, in order of appearance."""
+    return [int(n) for m in CITATION_MARKER.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+
+
+def strip_citations(text: str) -> str:
+    """`text` without its citation markers (and the blanks before them)."""
+    return _MARKER_AND_SPACE.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -107,3 +124,27 @@ class Answer:
             "notice": self.notice,
             "retrieved": [{"source": s, "score": round(sc, 6)} for s, sc in self.retrieved],
         }
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A question passed on to a digicoach, as `assistant.records` stores it."""
+
+    id: int
+    created_at: str
+    updated_at: str
+    question: str
+    department: str
+    asker_name: str
+    asker_contact: str
+    coach_name: str
+    coach_email: str
+    route_reason: str
+    sources: tuple[dict[str, Any], ...]
+    draft_answer: str
+    confidence: float
+    status: Status
+    answer: str
+    answered_by: str
+    handed_over_from: str
+    shown_unsure: bool = False  # asked from an answer shown under "niet zeker"; draft_answer is what was shown

@@ -223,12 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     p = np.concatenate([v[0] for k, v in pooled.items() if "fold" in k])
     kinds = [r.kind for k, v in pooled.items() if "fold" in k for r in v[1]]
     curve(p, kinds)
-    cols = list(SUBSETS[SHIPPED])
-    x_all = np.array([[r.x[c] for c in cols] for r in rows])
+    shipped = list(SUBSETS[SHIPPED])
+    x_all = np.array([[r.x[c] for c in shipped] for r in rows])
     final = fit(x_all, np.array([1.0 if r.kind == "answerable" else 0.0 for r in rows]))
     low, high = thresholds(predict(final, x_all[[r.kind == "answerable" for r in rows]]))
     print(f"\nto ship (fit on all {len(rows)} rows):")
-    print(f"features={tuple(cols)}\nmeans={_rounded(final[0])}\nscales={_rounded(final[1])}\n"
+    print(f"features={tuple(shipped)}\nmeans={_rounded(final[0])}\nscales={_rounded(final[1])}\n"
           f"weights={_rounded(final[2])}\nbias={final[3]:.4f}\nescalate_below={low:.4f}\nanswer_from={high:.4f}")
     dump(args.json, {**summary, "rows": [r.__dict__ for r in rows]})
     return 0
@@ -245,7 +245,9 @@ def print_signal_aucs(rows: list[Row], names: tuple[str, ...]) -> None:
         cells = []
         for group in ("sample", "office-nl"):
             rs = [r for r in rows if r.group == group]
-            val = (lambda r: r.old_confidence) if i == len(names) else (lambda r, n=name: r.x[n])
+            def val(r: Row, n: str = name, old: bool = i == len(names)) -> float:
+                return float(r.old_confidence if old else r.x[n])
+
             pos = [val(r) for r in rs if r.kind == "answerable"]
             for kind in ("near-miss", "off-topic"):
                 cells.append(auc(pos, [val(r) for r in rs if r.kind == kind]) or 0.0)

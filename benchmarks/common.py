@@ -46,7 +46,7 @@ def cached_vectors(embedder: Any, questions: list[str], cache: Path) -> np.ndarr
         for q, v in zip(todo, fresh, strict=True):
             stored[keys[questions.index(q)]] = v
         cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, **stored)
+        np.savez(cache, **stored)  # type: ignore[arg-type]  # numpy's stub reads **kwargs as allow_pickle
     return np.stack([stored[k] for k in keys])
 
 

@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,24 +31,15 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.runtime import OFFLINE_ENV, free_port  # noqa: E402
+from evals.metrics import percentile  # noqa: E402
+
 OFFICE = ROOT.parent / "shared" / "corpora" / "office-nl" / "docs"
-OFFLINE = {"ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-           "HF_HUB_DISABLE_TELEMETRY": "1", "TRANSFORMERS_OFFLINE": "1"}
 HEADER = (f"{'users':>5} {'questions':>9} {'q/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} "
           f"{'peak MB':>9}")
 DEPARTMENTS = ("burgerzaken", "ict", "financien", "personeel", "communicatie")
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # -- the server ---------------------------------------------------------------------------------------
@@ -282,7 +272,7 @@ def run_variant(args: argparse.Namespace, env: dict[str, str], questions: list[s
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    env = os.environ | OFFLINE | {"DIGIHULP_CORPUS_DIR": str(args.corpus),
+    env = os.environ | OFFLINE_ENV | {"DIGIHULP_CORPUS_DIR": str(args.corpus),
                                   "DIGIHULP_COACHES_PATH": str(ROOT / "corpus" / "coaches.yaml")}
     ensure_index(args, env)
     questions = [json.loads(line)["question"] for line in args.dataset.read_text(encoding="utf-8").splitlines()

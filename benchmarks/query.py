@@ -23,16 +23,11 @@ sys.path.insert(0, str(ROOT))
 from common import cpu_name  # noqa: E402
 
 from assistant.runtime import configure_logging, force_offline  # noqa: E402
+from evals.metrics import percentile  # noqa: E402
 
 force_offline()
 
 OFFICE = ROOT.parent / "shared" / "corpora" / "office-nl" / "docs"
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{statistics.fmean(values):>8.1f}")
     before, now = timings["full ask, words (before)"], timings["full ask, meaning (now)"]
     print(f"full ask now / before: p50 x{statistics.median(now) / statistics.median(before):.2f}, "
-          f"p95 x{percentile(now, 95) / percentile(before, 95):.2f}")
+          f"p95 x{(percentile(now, 95) or 0.0) / (percentile(before, 95) or 1.0):.2f}")
     print(f"peak memory {peak:.0f} MB")
     return 0
 

@@ -14,6 +14,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -25,7 +26,7 @@ from assistant.runtime import configure_logging, force_offline  # noqa: E402
 force_offline()
 
 
-def doc_ranking(chunks: list, scored: list[tuple[int, float]]) -> list[str]:  # type: ignore[type-arg]
+def doc_ranking(chunks: list[Any], scored: list[tuple[int, float]]) -> list[str]:
     return list(dict.fromkeys(chunks[i].source for i, _ in scored))
 
 
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     run_ingest(settings, embedder, store)
     retriever = Retriever(settings, store, embedder.name, embedder.dimension)
     retriever.chunk_count()
-    info = store.live_info()
+    info = store.require_live(embedder.name, embedder.dimension)
     chunks = retriever._chunks
     cases = [json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()

@@ -6,14 +6,12 @@ Exit codes: 0 the eval ran (regressions are reported, not fatal), 2 configuratio
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.runtime import configure_logging, force_offline
-
-log = logging.getLogger("evals")
+from assistant.cli import run
+from assistant.config import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,48 +27,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    force_offline()
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse exits on --help and on usage errors; main() returns instead
-        return exc.code if isinstance(exc.code, int) else 2
-    from assistant.config import Settings
+def _overrides(args: argparse.Namespace) -> dict[str, Path | None]:
     from evals.runner import default_data_dir
 
-    overrides = {"data_dir": args.data_dir or default_data_dir(args.dataset)}
-    if args.corpus is not None:
-        overrides["corpus_dir"] = args.corpus
-    try:
-        live_data_dir = Settings().data_dir
-        settings = Settings(**overrides)
-    except Exception as exc:
-        print(f"Ongeldige instellingen: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level)
-    if settings.data_dir.resolve() == live_data_dir.resolve():
-        print(f"Weigering: {settings.data_dir} is de echte datamap; evals maken escalaties aan. "
-              "Kies een eigen --data-dir.", file=sys.stderr)
-        return 2
-    return _run(settings, args)
+    return {"data_dir": args.data_dir or default_data_dir(args.dataset), "corpus_dir": args.corpus}
 
 
-def _run(settings: object, args: argparse.Namespace) -> int:
-    from assistant.config import Settings
-    from assistant.errors import DigihulpError
-    from evals.dataset import DatasetError
+def evals_command(settings: Settings, args: argparse.Namespace) -> int:
     from evals.report import format_table
     from evals.runner import run
 
-    assert isinstance(settings, Settings)
-    try:
-        outcome = run(settings, args.dataset, args.out, baseline=args.baseline, update_baseline=args.update_baseline)
-    except DatasetError as exc:
-        print(str(exc), file=sys.stderr)
+    if settings.data_dir.resolve() == Settings().data_dir.resolve():
+        print(f"Weigering: {settings.data_dir} is de echte datamap; evals maken escalaties aan. "
+              "Kies een eigen --data-dir.", file=sys.stderr)
         return 2
-    except DigihulpError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 2
+    outcome = run(settings, args.dataset, args.out, baseline=args.baseline, update_baseline=args.update_baseline)
     counts = outcome.result.counts
     print(f"Eval {args.dataset.stem}: {counts['cases']} vragen, {counts['escalated']} doorgestuurd, "
           f"{counts['failed']} met een fout")
@@ -83,6 +54,10 @@ def _run(settings: object, args: argparse.Namespace) -> int:
     if args.update_baseline:
         print(f"Baseline bijgewerkt: {outcome.baseline_path}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv, build_parser(), evals_command, overrides=_overrides)
 
 
 if __name__ == "__main__":

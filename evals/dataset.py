@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import DigihulpError
+
 log = logging.getLogger(__name__)
 
 FIELDS: dict[str, tuple[type, ...]] = {
@@ -24,7 +26,7 @@ FIELDS: dict[str, tuple[type, ...]] = {
 KINDS = ("answerable", "near-miss", "off-topic")
 
 
-class DatasetError(ValueError):
+class DatasetError(DigihulpError):
     """A dataset that cannot be used; `problems` holds one message per bad line."""
 
     def __init__(self, path: Path, problems: list[str]) -> None:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answering import Draft, groundedness, quoted_part
-from assistant.types import Answer
+from assistant.types import Answer, cited_numbers
 from evals.dataset import KINDS, Case
 from evals.keyfacts import holds_key_facts
 
 log = logging.getLogger(__name__)
 
-# Same marker syntax the answerers write and check_citations accepts: [1], [1, 2], [bron 3].
-MARKER = re.compile(r"\[(?:bron\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]", re.IGNORECASE)
 HIT_KS = (1, 3, 5)
 QUALITY_METRICS = (
     "hit@1", "hit@3", "hit@5", "mrr", "citation_validity", "citation_correctness",
@@ -127,11 +124,6 @@ def document_ranks(expected: Sequence[str], retrieved: Sequence[tuple[str, float
     for i, (source, _score) in enumerate(retrieved, start=1):
         positions.setdefault(source, i)
     return {source: positions.get(source) for source in expected}
-
-
-def cited_numbers(text: str) -> list[int]:
-    """Every [n] in the text, in order of appearance."""
-    return [int(n) for m in MARKER.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
 
 
 def citation_valid(answer: Answer) -> bool:

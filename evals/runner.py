@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.config import Settings
+from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError
 from assistant.types import Answer
 from evals import report
@@ -73,9 +74,9 @@ def evaluate(assistant: Asker, cases: Sequence[Case], *, extractive: bool | None
     return aggregate(results)
 
 
-def settings_that_matter(settings: Settings, embedder: Any) -> dict[str, Any]:
+def settings_that_matter(settings: Settings, embedder: EmbeddingModel) -> dict[str, Any]:
     return {
-        "model": getattr(embedder, "name", ""),
+        "model": embedder.name,
         "embed_dtype": getattr(embedder, "dtype", settings.embed_dtype),
         "top_k": settings.top_k,
         "candidates": settings.candidates,
@@ -89,7 +90,7 @@ def settings_that_matter(settings: Settings, embedder: Any) -> dict[str, Any]:
     }
 
 
-def _ingest(settings: Settings, embedder: Any) -> dict[str, Any]:
+def _ingest(settings: Settings, embedder: EmbeddingModel) -> dict[str, Any]:
     from assistant.store import ChromaStore
     from ingest.pipeline import run_ingest
 
@@ -117,7 +118,7 @@ def assistant_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"coaches_path": fallback})
 
 
-def run(settings: Settings, dataset: Path, out: Path | None = None, embedder: Any = None, *,
+def run(settings: Settings, dataset: Path, out: Path | None = None, embedder: EmbeddingModel | None = None, *,
         baseline: Path | None = None, update_baseline: bool = False,
         tolerances: dict[str, Tolerance] | None = None) -> RunOutcome:
     """Ingest (incremental), evaluate, write summary.json, cases.jsonl and report.md; raises on bad input."""

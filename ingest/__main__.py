@@ -2,7 +2,7 @@
 
 Exit codes: 0 all files ingested, 1 some files failed (the rest is ingested), 2 configuration error.
 
-Subcommands (see ingest/batch.py):
+Subcommands (the gate is evals/gate.py, the batch files ingest/batch_files.py):
   python -m ingest batch DIR [--dataset FILE ...]  test a coaches' batch against the evals; publish only if
       nothing gets worse. Exit 0 published, 1 refused by the gate, 2 invalid batch or configuration.
   python -m ingest rollback                        make the previous index live again (and its corpus files).
@@ -12,18 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from assistant.runtime import configure_logging, force_offline
-
-if TYPE_CHECKING:
-    from assistant.config import Settings
-
-log = logging.getLogger("ingest")
+from assistant.cli import run
+from assistant.config import Settings
 
 SUBCOMMANDS = ("batch", "rollback")
 
@@ -42,35 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _places(args: argparse.Namespace) -> dict[str, Path | None]:
+    return {"corpus_dir": getattr(args, "corpus", None), "data_dir": args.data_dir}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    force_offline()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         # A separate parser per subcommand keeps the plain `python -m ingest [flags]` exactly as it was.
-        return _subcommand(argv)
-    args = build_parser().parse_args(argv)
-    from assistant.config import Settings
-    from assistant.errors import ConfigError, DigihulpError, explain
-
-    overrides = {k: v for k, v in (("corpus_dir", args.corpus), ("data_dir", args.data_dir)) if v is not None}
-    try:
-        settings = Settings(**overrides)
-    except Exception as exc:
-        print(f"Ongeldige instellingen: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level)
-    try:
-        return _run(settings, args)
-    except ConfigError as exc:
-        print(f"Configuratiefout: {exc}", file=sys.stderr)
-        return 2
-    except DigihulpError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # no traceback for the person at the console; DEBUG logging has it
-        log.debug("Ingest failed", exc_info=True)
-        print(f"Fout: {explain(exc)}", file=sys.stderr)
-        return 2
+        parser = build_batch_parser() if argv[0] == "batch" else build_rollback_parser()
+        command = _batch if argv[0] == "batch" else _rollback
+        return run(argv[1:], parser, command, overrides=_places, report=_report)
+    return run(argv, build_parser(), _run, overrides=_places)
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
@@ -125,7 +102,8 @@ def build_batch_parser() -> argparse.ArgumentParser:
     parser.add_argument("--corpus", type=Path, help="corpus root (default: DIGIHULP_CORPUS_DIR or corpus/)")
     parser.add_argument("--data-dir", type=Path, help="data dir (default: DIGIHULP_DATA_DIR or data/)")
     parser.add_argument("--dataset", type=Path, action="extend", nargs="+", metavar="FILE",
-                        help="eval question set(s) (default: evals/datasets/sample.jsonl + escalations.jsonl)")
+                        help="eval question set(s) (default: evals/datasets/sample.jsonl + the escalation set, "
+                             "DIGIHULP_ESCALATION_EVALS)")
     parser.add_argument("--dry-run", action="store_true", help="only test; never publish")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     return parser
@@ -139,36 +117,12 @@ def build_rollback_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _subcommand(argv: list[str]) -> int:
-    from assistant.config import Settings
-    from assistant.errors import DigihulpError, explain
-    from evals.dataset import DatasetError
-    from ingest.batch import BatchError
-
-    parser = build_batch_parser() if argv[0] == "batch" else build_rollback_parser()
-    try:
-        args = parser.parse_args(argv[1:])
-    except SystemExit as exc:  # --help and usage errors: return instead of leaving the caller
-        return exc.code if isinstance(exc.code, int) else 2
-    pairs = (("corpus_dir", getattr(args, "corpus", None)), ("data_dir", args.data_dir))
-    try:
-        settings = Settings(**{k: v for k, v in pairs if v is not None})
-    except Exception as exc:
-        print(f"Ongeldige instellingen: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level)
-    try:
-        return _batch(settings, args) if argv[0] == "batch" else _rollback(settings, args)
-    except BatchError as exc:
-        _print_error(args.json, str(exc), exc.problems)
-    except DatasetError as exc:
-        _print_error(args.json, str(exc), {str(exc.path): p for p in exc.problems})
-    except DigihulpError as exc:
-        _print_error(args.json, str(exc), {})
-    except Exception as exc:  # no traceback for the coach at the console; DEBUG logging has it
-        log.debug("%s failed", argv[0], exc_info=True)
-        _print_error(args.json, explain(exc), {})
-    return 2
+def _report(exc: BaseException, message: str, args: argparse.Namespace) -> None:
+    """Batch and rollback report an error in JSON too (--json), with every bad file of an invalid batch or dataset."""
+    problems = getattr(exc, "problems", {})
+    if isinstance(problems, list):  # a dataset's problems are lines of one file
+        problems = {str(getattr(exc, "path", "")): "\n".join(problems)} if problems else {}
+    _print_error(args.json, message, dict(problems))
 
 
 def _print_error(as_json: bool, message: str, problems: dict[str, str]) -> None:
@@ -181,9 +135,10 @@ def _print_error(as_json: bool, message: str, problems: dict[str, str]) -> None:
 
 def _batch(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.model import load_embedder
-    from ingest.batch import default_datasets, describe, load_cases, read_batch, run_batch
+    from evals.gate import default_datasets, describe, load_cases, run_batch
+    from ingest.batch_files import read_batch
 
-    datasets = args.dataset or default_datasets()
+    datasets = args.dataset or default_datasets(settings)
     read_batch(settings, args.batch_dir)  # a bad batch or dataset fails before the model loads
     load_cases(datasets)
     embedder = load_embedder(settings, all_cores=True)
@@ -193,7 +148,7 @@ def _batch(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _rollback(settings: Settings, args: argparse.Namespace) -> int:
-    from ingest.batch import rollback
+    from ingest.batch_files import rollback
 
     info, note = rollback(settings)
     if args.json:

@@ -9,32 +9,25 @@ The gate itself (evaluate the staged generation against the live one) is ingest/
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from assistant.atomic import copy_atomic, write_atomic
 from assistant.config import Settings
+from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError, IndexProblem
 from assistant.store import ChromaStore, IndexInfo
-from ingest.loaders import FRONT_MATTER, LoadError, load, load_yaml, read_text, split_front_matter
-
-if TYPE_CHECKING:
-    from ingest.pipeline import DocumentEmbedder, IngestReport
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows has no flock
-    fcntl = None  # type: ignore[assignment]
-
+from ingest import corpus_files
+from ingest.loaders import LoadError, load, load_yaml, read_text
+from ingest.lock import batch_lock
+from ingest.pipeline import IngestReport
 
 RETIRE_FILE = "retire.txt"
 ALLOWED = {"tips": (".md",), "handleidingen": (".pdf", ".yml", ".yaml")}
-STATUS_LINE = re.compile(r"^status[ \t]*:.*$", re.MULTILINE)
 
 
 class BatchError(ConfigError):
@@ -56,8 +49,8 @@ def read_batch(settings: Settings, batch_dir: Path) -> BatchPlan:
     """Validate the whole batch before anything is staged; BatchError lists every bad file."""
     if not Path(batch_dir).is_dir():
         raise BatchError({str(batch_dir): "Deze batchmap bestaat niet."})
-    known = corpus_tip_ids(settings.corpus_dir)
-    plan, problems, seen = BatchPlan(), {}, {}
+    known = corpus_files.tip_ids(settings.corpus_dir)
+    plan, problems, seen = BatchPlan(), dict[str, str](), dict[str, str]()
     for path in sorted(p for p in Path(batch_dir).rglob("*") if p.is_file()):
         rel = path.relative_to(batch_dir)
         if any(part.startswith(".") for part in rel.parts) or rel.as_posix() == RETIRE_FILE:
@@ -76,18 +69,6 @@ def read_batch(settings: Settings, batch_dir: Path) -> BatchPlan:
     if problems:
         raise BatchError(problems)
     return plan
-
-
-def corpus_tip_ids(corpus: Path) -> dict[str, str]:
-    """tip id -> corpus path of every tip, so a batch can replace or retire a tip by its id."""
-    found: dict[str, str] = {}
-    for path in sorted((corpus / "tips").rglob("*.md")):
-        try:
-            front, _ = split_front_matter(read_text(path))
-        except LoadError:
-            front = {}  # the ingest reports broken tips; here they only cannot be found by id
-        found.setdefault(str(front.get("id") or path.stem), path.relative_to(corpus).as_posix())
-    return found
 
 
 def _target(settings: Settings, batch_dir: Path, path: Path, known: dict[str, str], seen: dict[str, str]) -> str:
@@ -141,13 +122,7 @@ def _read_retire(path: Path, corpus: Path, known: dict[str, str], plan: BatchPla
 
 def retire_text(text: str) -> str:
     """The tip with `status: retired` in its front matter; the rest of the file stays as it was."""
-    match = FRONT_MATTER.match(text)
-    if not match or match.group(1) is None:
-        raise LoadError("De tip heeft geen kop (front matter) om 'status: retired' in te zetten.")
-    head, found = STATUS_LINE.subn("status: retired", match.group(1), count=1)
-    if not found:
-        head = f"{match.group(1)}\nstatus: retired"
-    return text[:match.start(1)] + head + text[match.end(1):]
+    return corpus_files.with_front_matter_field(text, "status", "retired")
 
 
 # -- staging, publishing and rolling back -----------------------------------------------------------------
@@ -162,32 +137,8 @@ def stage_corpus(corpus: Path, plan: BatchPlan, staged: Path) -> Path:
     return staged
 
 
-@contextmanager
-def batch_lock(data_dir: Path) -> Iterator[None]:
-    """One batch, rollback or publishing ingest at a time: a second click on 'Batch publiceren' must not race the
-    first, and an ingest's cleanup must not delete the generation a running batch has staged."""
-    path = Path(data_dir) / "batches" / ".lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                raise ConfigError("Er loopt al een batch, ingest of terugdraaiing. Probeer het straks opnieuw."
-                                  ) from exc
-        yield
-
-
-def _put(source: Path, target: Path) -> None:
-    # Write next to the target and rename, so the app never reads a half-copied tip.
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    shutil.copy2(source, partial)
-    partial.replace(target)
-
-
 def publish_batch(settings: Settings, store: ChromaStore, plan: BatchPlan, staged: Path, report: IngestReport,
-                  live: IndexInfo, embedder: DocumentEmbedder) -> Path:
+                  live: IndexInfo, embedder: EmbeddingModel) -> Path:
     """Files first, then the pointer; a failure in between puts the old files back."""
     if (store.live_info() or live).collection != live.collection:
         raise IndexProblem("Terwijl de batch getest werd, is de index gewijzigd. Start de batch opnieuw.")
@@ -198,8 +149,8 @@ def publish_batch(settings: Settings, store: ChromaStore, plan: BatchPlan, stage
     created = [rel for rel in targets if not (corpus / rel).exists()]
     for rel in targets:
         if rel not in created:
-            _put(corpus / rel, backup / "before" / rel)
-        _put(staged / rel, backup / "after" / rel)
+            copy_atomic(corpus / rel, backup / "before" / rel)
+        copy_atomic(staged / rel, backup / "after" / rel)
     changed_index = report.collection != live.collection
     manifest = {"corpus": str(corpus.resolve()), "collection": report.collection, "previous": live.collection,
                 "created": created, "changed": [rel for rel in targets if rel not in created],
@@ -217,20 +168,19 @@ def publish_batch(settings: Settings, store: ChromaStore, plan: BatchPlan, stage
 
 
 def _save(backup: Path, manifest: dict[str, Any]) -> None:
-    backup.mkdir(parents=True, exist_ok=True)
-    (backup / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_atomic(backup / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
 
 
 def _copy_files(source: Path, corpus: Path, rels: Sequence[str]) -> None:
     for rel in rels:
-        _put(source / rel, corpus / rel)
+        corpus_files.put_file(corpus, rel, source / rel)
 
 
 def _restore(backup: Path, manifest: dict[str, Any]) -> None:
     corpus = Path(manifest["corpus"])
     _copy_files(backup / "before", corpus, manifest["changed"])
     for rel in manifest["created"]:
-        (corpus / rel).unlink(missing_ok=True)
+        corpus_files.remove_file(corpus, rel)
 
 
 def rollback(settings: Settings) -> tuple[IndexInfo, str]:

@@ -44,6 +44,7 @@ class Chunker:
         self._model_name = model_name
 
     def chunk(self, doc: Document) -> list[Chunk]:
+        pieces: list[tuple[str, int | None, str]]  # (section, page, text)
         if doc.doc_type == "handleiding":
             pieces = [(f"Pagina {page}", page, part) for page, text in doc.pages for part in self._split(text)]
         elif doc.doc_type == "overleg":

@@ -9,7 +9,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import LimitReachedError
 
-from ingest.loaders import MAX_FRONT_MATTER_CHARS, Document, LoadError, load_yaml
+from ingest.documents import MAX_FRONT_MATTER_CHARS, Document, LoadError, load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def load_pdf(path: Path, source: str, max_pages: int) -> Document:
     side = read_sidecar(path)
     info_title = _info_title(reader)
     title = str(side.get("title") or info_title or path.stem.replace("-", " ").replace("_", " "))
-    meta = {k: str(side[k]) for k in ("app", "owner", "version") if side.get(k) not in (None, "")}
+    meta: dict[str, Any] = {k: str(side[k]) for k in ("app", "owner", "version") if side.get(k) not in (None, "")}
     if "owner" in meta:
         meta["author"] = meta["owner"]
     meta["status"] = "active"

@@ -6,13 +6,14 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from assistant.config import Settings
+from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError, IndexProblem
 from assistant.retrieval import chunk_from_stored
 from assistant.runtime import failpoint
@@ -21,15 +22,9 @@ from assistant.types import Chunk
 from assistant.windows import chunk_windows
 from ingest.chunking import Chunker
 from ingest.loaders import Document, iter_documents
+from ingest.lock import batch_lock
 
 log = logging.getLogger(__name__)
-
-
-class DocumentEmbedder(Protocol):
-    name: str
-    dimension: int
-
-    def embed_documents(self, items: Sequence[tuple[str, str]], batch_size: int = 16) -> np.ndarray: ...
 
 
 @dataclass
@@ -87,7 +82,7 @@ def load_corpus(settings: Settings, report: IngestReport) -> list[Document]:
 
 def run_ingest(
     settings: Settings,
-    embedder: DocumentEmbedder,
+    embedder: EmbeddingModel,
     store: ChromaStore,
     *,
     rebuild: bool = False,
@@ -102,13 +97,11 @@ def run_ingest(
     """
     if not publish:  # the batch gate, which holds the lock already
         return _ingest(settings, embedder, store, rebuild=rebuild, publish=False, progress=progress)
-    from ingest.batch_files import batch_lock
-
     with batch_lock(settings.data_dir):
         return _ingest(settings, embedder, store, rebuild=rebuild, publish=True, progress=progress)
 
 
-def _ingest(settings: Settings, embedder: DocumentEmbedder, store: ChromaStore, *, rebuild: bool, publish: bool,
+def _ingest(settings: Settings, embedder: EmbeddingModel, store: ChromaStore, *, rebuild: bool, publish: bool,
             progress: ProgressFactory) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
@@ -202,7 +195,7 @@ def _classify(report: IngestReport, docs: list[Document], chunks: list[Chunk],
     report.removed = sorted(s for s in live if s not in current and s not in failed)
 
 
-def _vectors_for(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: DocumentEmbedder,
+def _vectors_for(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: EmbeddingModel,
                  batch_size: int, progress: ProgressFactory, report: IngestReport) -> np.ndarray:
     todo = [c for c in chunks if c.content_hash not in reuse]
     # Identical passages (same hash) are embedded once.
@@ -228,7 +221,7 @@ def _vectors_for(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: Do
     return np.stack([fresh[c.content_hash] for c in chunks]).astype(np.float32)
 
 
-def _window_vectors(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: DocumentEmbedder,
+def _window_vectors(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: EmbeddingModel,
                     batch_size: int, progress: ProgressFactory, report: IngestReport) -> tuple[list[str], np.ndarray]:
     """Every window's vector, one per content hash: reused when unchanged, embedded (with its heading) if new."""
     todo: dict[str, tuple[str, str]] = {}

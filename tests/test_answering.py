@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from assistant import answering
 from assistant.answering import (
     TEMPLATE_PHRASES,
     Draft,
@@ -345,11 +344,10 @@ def test_llm_request_carries_sources_as_delimited_data(server: _Server) -> None:
     assert content.index(question) > end
 
 
-def test_from_settings_and_lazy_reexport() -> None:
+def test_from_settings() -> None:
     assert LLMAnswerer.from_settings(Settings(llm_url="")) is None
     answerer = LLMAnswerer.from_settings(Settings(llm_url="http://127.0.0.1:9/v1", llm_model="qwen"))
     assert isinstance(answerer, LLMAnswerer) and answerer.model == "qwen"
-    assert answering.LLMAnswerer is LLMAnswerer and answering.LLMUnavailable is LLMUnavailable
 
 
 def test_llm_quote_is_grounded_and_paraphrase_is_not(server: _Server) -> None:

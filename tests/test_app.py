@@ -22,6 +22,8 @@ import pytest
 from chroma_server import free_port
 from conftest import FAKE_CONFIDENCE_THRESHOLD, FAKE_UNSURE_THRESHOLD, FakeClock, HashEmbedder, private_settings
 
+from assistant.ui.services import Services
+
 COACH, PASSWORD = "An Declercq", "een-lang-testwachtwoord"
 BADGE_QUESTION = "hoe print ik met mijn badge"
 
@@ -77,8 +79,8 @@ def start_web(root: Path, settings: Any, embedder: Any) -> Iterator[Web]:
     AccountStore(settings.accounts_file).add(COACH, PASSWORD, "burgerzaken")
     assistant = build_assistant(settings, embedder=embedder)  # like the `assistant` fixture, one per module
     login_clock, session_clock = FakeClock(), FakeClock()
-    evals = root / "escalations.jsonl"
-    app = create_app(settings, assistant, evals_file=evals, guard=LoginGuard(clock=login_clock),
+    evals = settings.escalation_evals_file
+    app = create_app(settings, assistant, guard=LoginGuard(clock=login_clock),
                      sessions=SessionStore(settings.session_hours, clock=session_clock))
     for url in serve(app):
         yield Web(url, settings, assistant, login_clock, session_clock, evals, root)
@@ -154,7 +156,8 @@ def test_index_missing_gives_a_dutch_message_not_a_traceback(tmp_path: Path, emb
     corpus = tmp_path / "corpus"
     shutil.copytree(Path(__file__).parent / "fixtures" / "corpus", corpus)
     assistant = build_assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "data"), embedder=embedder)
-    html = ChatPage(assistant, "geheim").ask(BADGE_QUESTION, "ict", "", "", [], progress=lambda *a, **k: None)[0]
+    html = ChatPage(Services.build(assistant), "geheim").ask(BADGE_QUESTION, "ict", "", "", [],
+                                                             progress=lambda *a, **k: None)[0]
     assert "Er ging iets mis" in html and "zoekindex" in html and "Wat kun je doen?" in html
     assert "Traceback" not in html and "Jonas Verstraete" in html  # the ICT coach to contact
     assert health(assistant).status_code == 503
@@ -277,16 +280,16 @@ def test_coach_answer_reaches_the_colleague(web: Web) -> None:
     from assistant.ui.session import load_secret, sign_id
 
     answer = web.assistant.ask("<b>vet</b> mijn scanner piept", "burgerzaken", escalate=True)
-    coach = CoachPage(web.assistant, SimpleNamespace(get=lambda name: None), web.evals_file)  # type: ignore[arg-type]
+    coach = CoachPage(Services.build(web.assistant, SimpleNamespace(get=lambda name: None)))  # type: ignore[arg-type]
     queue, _, detail, _ = coach.refresh("burgerzaken", "open", None)
     assert f"#{answer.escalation_id}" in queue and "&lt;b&gt;vet&lt;/b&gt;" in queue and "<b>vet" not in detail
     message = coach.answer(answer.escalation_id, "Herstart de scanner <script>x</script>.", coach_request())
     assert "bewaard" in message
     with pytest.raises(gr.Error):
         coach.close(answer.escalation_id, gr.Request())  # no user: refused
-    chat = ChatPage(web.assistant, load_secret(web.settings.data_dir))
+    chat = ChatPage(Services.build(web.assistant), load_secret(web.settings.data_dir))
     request = SimpleNamespace(query_params={"vraag": sign_id(chat.secret, answer.escalation_id)})
-    _, html, ids = chat.on_load("burgerzaken", [], request)  # type: ignore[arg-type]
+    _, html, ids = chat.on_load("burgerzaken", [], request)
     assert answer.escalation_id in ids and "Herstart de scanner &lt;script&gt;" in html and "<script>" not in html
     _, html, _ = chat.on_load("burgerzaken", [], SimpleNamespace(query_params={"vraag": f"{answer.escalation_id}.0"}))
     assert "Herstart" not in html  # a forged link shows nothing
@@ -296,7 +299,7 @@ def test_hand_over_and_close(web: Web) -> None:
     from assistant.ui.coach import CoachPage
 
     esc_id = web.assistant.ask("mijn scanner piept altijd", "burgerzaken", escalate=True).escalation_id
-    coach = CoachPage(web.assistant, SimpleNamespace(get=lambda name: None), web.evals_file)  # type: ignore[arg-type]
+    coach = CoachPage(Services.build(web.assistant, SimpleNamespace(get=lambda name: None)))  # type: ignore[arg-type]
     assert "doorgegeven aan Jonas Verstraete" in coach.hand_over(esc_id, "Jonas Verstraete", coach_request())
     stored = web.assistant.records.get(esc_id)
     assert stored.coach_name == "Jonas Verstraete" and stored.handed_over_from == COACH
@@ -314,8 +317,9 @@ def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir:
     assistant = build_assistant(settings, embedder=embedder)
     question = "Hoe koppel ik de nieuwe labelprinter van de bib aan mijn laptop?"
     esc_id = assistant.ask(question, "cultuur", escalate=True).escalation_id
-    assistant.records.answer(esc_id, "Open Instellingen > Printers en kies 'Labelprinter bib' (Brother QL).", COACH)
-    tabs, evals = CorpusTabs(assistant, tmp_path / "evals.jsonl"), tmp_path / "evals.jsonl"
+    assistant.records.answer(esc_id, "Open Instellingen > Printers en kies 'Labelprinter bib' (Brother QL).",  # type: ignore[arg-type]
+                             COACH)
+    tabs, evals = CorpusTabs(Services.build(assistant)), settings.escalation_evals_file
     title, _app, _tags, dept, body, _ = tabs.load_tip(esc_id, coach_request())
     assert title.startswith("Hoe koppel ik") and dept == "cultuur" and "Brother QL" in body
     message = tabs.save_tip(esc_id, "Labelprinter van de bib koppelen", "Printen", "printen, labelprinter, bib",
@@ -343,7 +347,7 @@ def test_retire_and_mark_reviewed(tmp_path: Path, ingested_dir: Path, embedder: 
     from ingest.loaders import load_markdown, read_text
 
     settings = fake_copy(ingested_dir, tmp_path)
-    tabs = CorpusTabs(build_assistant(settings, embedder=embedder), tmp_path / "evals.jsonl")
+    tabs = CorpusTabs(Services.build(build_assistant(settings, embedder=embedder)))
     rel = "tips/windows-scherm-vergrendelen.md"
     before = read_text(settings.corpus_dir / rel)
     assert "ingetrokken" in tabs.retire(rel, coach_request())
@@ -361,7 +365,7 @@ def test_retire_and_mark_reviewed(tmp_path: Path, ingested_dir: Path, embedder: 
 def test_batch_outside_the_data_dir_is_refused(web: Web, tmp_path: Path) -> None:
     from assistant.ui.coach_corpus import CorpusTabs
 
-    tabs = CorpusTabs(web.assistant, web.evals_file)
+    tabs = CorpusTabs(Services.build(web.assistant))
     outside = tmp_path / "batch"
     (outside / "tips").mkdir(parents=True)
     (outside / "tips" / "scanner.md").write_text(VALID_TIP, encoding="utf-8")
@@ -375,9 +379,9 @@ def test_batch_outside_the_data_dir_is_refused(web: Web, tmp_path: Path) -> None
 
 
 def test_corpus_list_flags_old_tips(web: Web) -> None:
-    from assistant.ui import corpus_files
+    from ingest import catalog
 
-    rows = {r.source: r for r in corpus_files.list_documents(web.settings)}
+    rows = {r.source: r for r in catalog.list_documents(web.settings)}
     assert rows["handleidingen/mini-handleiding-printen.pdf"].doc_type == "handleiding"
     assert rows["overleg/2026-02-04-digicoach-overleg.md"].doc_type == "overleg"
     tip = rows["tips/printen-met-badge.md"]
@@ -406,7 +410,7 @@ Druk twee seconden op de knop **Scan naar mail**.
     "tip.exe", "tip.md.exe", "tip.html", "tip", "tip.MD.sh", "geen\x00naam.md",
 ])
 def test_upload_refuses_traversal_and_wrong_extensions(web: Web, tmp_path: Path, name: str) -> None:
-    from assistant.ui.corpus_files import CorpusError, accept_upload
+    from ingest.corpus_files import CorpusError, accept_upload
 
     src = tmp_path / "upload.md"
     src.write_text(VALID_TIP, encoding="utf-8")
@@ -421,7 +425,7 @@ def test_upload_refuses_traversal_and_wrong_extensions(web: Web, tmp_path: Path,
 def test_upload_validates_and_accepts(web: Web, tmp_path: Path) -> None:
     from assistant.ui.coach_corpus import CorpusTabs
 
-    tabs = CorpusTabs(web.assistant, web.evals_file)
+    tabs = CorpusTabs(Services.build(web.assistant))
     corpus = web.settings.corpus_dir
     bad = tmp_path / "kapotte-tip.md"
     bad.write_text(VALID_TIP.replace("app: Scanner\n", ""), encoding="utf-8")

@@ -82,8 +82,9 @@ def test_unsure_answer_is_shown_under_a_plain_warning() -> None:
 
 def test_chat_page_puts_the_coach_button_first_under_an_unsure_answer(assistant: Assistant) -> None:
     from assistant.ui.chat import ChatPage
+    from assistant.ui.services import Services
 
-    page = ChatPage(assistant, "geheim")
+    page = ChatPage(Services.build(assistant), "geheim")
     assistant.ask = lambda *a, **k: _answer("unsure")  # type: ignore[method-assign]
     out = page.ask("hoe print ik?", "burgerzaken", "", "", [], progress=lambda *a, **k: None)
     html, state, _ids, after, esc_btn, unsure_btn, _status = out
@@ -93,7 +94,8 @@ def test_chat_page_puts_the_coach_button_first_under_an_unsure_answer(assistant:
     assert plain[4]["visible"] and not plain[5]["visible"]
     _html, done, ids, esc_btn, unsure_btn, status = page.escalate(state, "burgerzaken", "Jan", "", [])
     assert done.escalated and not esc_btn["visible"] and not unsure_btn["visible"] and ids == [done.escalation_id]
-    assert assistant.records.get(done.escalation_id).shown_unsure and "doorgegeven" in status
+    stored = assistant.records.get(done.escalation_id)
+    assert stored is not None and stored.shown_unsure and "doorgegeven" in status
 
 
 def test_version_1_database_gains_the_flag(tmp_path: Path) -> None:

@@ -11,17 +11,10 @@ from typing import Any
 import pytest
 from conftest import CountingEmbedder, private_settings
 
+from evals.gate import BatchOutcome, WorseCase, describe, run_batch
 from ingest.__main__ import main
-from ingest.batch import (
-    BatchError,
-    BatchOutcome,
-    WorseCase,
-    add_escalation_case,
-    describe,
-    read_batch,
-    retire_text,
-    run_batch,
-)
+from ingest.batch_files import BatchError, read_batch, retire_text
+from ingest.corpus_files import add_escalation_case
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "corpus"
@@ -139,7 +132,7 @@ def test_cli_config_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 def test_publishing_ingest_waits_for_a_running_batch(settings: Any) -> None:
     from assistant.errors import ConfigError
-    from ingest.batch_files import batch_lock
+    from ingest.lock import batch_lock
     from ingest.pipeline import run_ingest
 
     with batch_lock(settings.data_dir), pytest.raises(ConfigError, match="Er loopt al een batch"):

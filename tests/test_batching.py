@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from assistant.batching import QueryBatcher
+from assistant.embedding import EmbeddingModel
 
 
-class SlowFakeEmbedder:
+class SlowFakeEmbedder(EmbeddingModel):
     name, dimension = "fake", 4
 
     def __init__(self, delay: float = 0.05, fail_on: str = "") -> None:

@@ -43,7 +43,11 @@ class Watch:
     def __init__(self, page: Any, base: str) -> None:
         self.dialogs: list[str] = []
         self.external: list[str] = []
-        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        def dismiss(dialog: Any) -> None:
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", dismiss)
         local = (base, "data:", "blob:")
         page.on("request", lambda r: None if r.url.startswith(local) else self.external.append(r.url))
 
@@ -117,7 +121,7 @@ def test_feedback_escalation_and_coach_answer_on_return(page: Any, web: Web) -> 
     page.locator("#dh-escaleer").click()
     page.locator("#dh-antwoord .dh-escalated").wait_for()
     assert COACH in page.locator("#dh-antwoord .dh-escalated").inner_text()
-    escalation = web.assistant.records.list(status="open")[-1]
+    escalation = web.assistant.records.escalations(status="open")[-1]
     web.assistant.records.answer(escalation.id, "Gebruik de printer in <i>gang B</i>.", COACH)
     page.reload()
     page.locator("#dh-coach-answers .dh-coach-answer").wait_for()

@@ -49,7 +49,7 @@ def cli(module: str, *args: str, settings: Settings, env: dict[str, str] | None 
     def full_disk() -> None:  # the kernel refuses to grow any file past the limit: a full disk, as seen
         import resource
 
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_bytes, limit_file_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_bytes or -1, limit_file_bytes or -1))
 
     return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=full_env, capture_output=True,
                           text=True, timeout=600, preexec_fn=full_disk if limit_file_bytes else None)
@@ -185,7 +185,7 @@ def chroma_app(own: Settings, real_embedder: Any, tmp_path: Path) -> Iterator[tu
     server = ChromaServer(tmp_path / "server")
     server.start()
     remote = own.model_copy(update={"chroma_url": server.url})
-    app = create_app(remote, build_assistant(remote, embedder=real_embedder), evals_file=tmp_path / "e.jsonl")
+    app = create_app(remote, build_assistant(remote, embedder=real_embedder))
     try:
         for url in serve(app):
             yield url, server
@@ -365,7 +365,7 @@ def test_full_disk_keeps_the_live_index_and_acknowledges_no_escalation(own: Sett
     tip.write_text(tip.read_text(encoding="utf-8") + "\nNog een regel.\n", encoding="utf-8")
     assert_clean_failure(cli("ingest", settings=own, limit_file_bytes=64_000), "vol")
     assert ChromaStore(own).live_info() == live and answers(own, real_embedder) == before
-    count = len(EscalationStore(own.db_path).list())
+    count = len(EscalationStore(own.db_path).escalations())
     asked = cli("assistant", "ask", NOBODY_KNOWS, "--json", settings=own, limit_file_bytes=1)
     assert "Traceback" not in asked.stderr
     if asked.returncode == 0:
@@ -373,7 +373,7 @@ def test_full_disk_keeps_the_live_index_and_acknowledges_no_escalation(own: Sett
         assert not line["escalated"] and "rechtstreeks" in line["notice"]
     else:
         assert_clean_failure(asked, "vol")
-    assert len(EscalationStore(own.db_path).list()) == count
+    assert len(EscalationStore(own.db_path).escalations()) == count
 
 
 @pytest.mark.parametrize(("message", "damaged"), [

@@ -44,8 +44,10 @@ from assistant.types import Answer, Chunk
 from assistant.ui import coach_render, render
 from assistant.ui.chat import ChatPage
 from assistant.ui.coach_corpus import CorpusTabs
-from assistant.ui.corpus_files import CorpusError, accept_upload, list_documents
+from assistant.ui.services import Services
 from ingest import loaders
+from ingest.catalog import list_documents
+from ingest.corpus_files import CorpusError, accept_upload
 from ingest.loaders import Document, LoadError, load_markdown, split_front_matter
 from ingest.pipeline import run_ingest
 
@@ -414,7 +416,7 @@ def zip_bytes() -> bytes:
 def upload_env(settings: Settings, embedder: HashEmbedder, tmp_path: Path,
                monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[CorpusTabs, Settings, Path]]:
     """Coach corpus tabs on a private corpus; temp files go under tmp_path so leftovers are seen."""
-    tabs = CorpusTabs(build_assistant(settings, embedder=embedder), tmp_path / "evals.jsonl")
+    tabs = CorpusTabs(Services.build(build_assistant(settings, embedder=embedder)))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "uploads").mkdir()
@@ -523,7 +525,7 @@ def test_fifo_and_folder_as_upload_source_are_refused_without_blocking(
 def test_upload_writes_exactly_the_bytes_that_were_validated(
         upload_env: tuple[CorpusTabs, Settings, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """A source that changes after validation (time of check vs time of use) cannot smuggle in other bytes."""
-    from assistant.ui import corpus_files
+    from ingest import corpus_files
 
     _tabs, settings, root = upload_env
     src = root / "uploads" / "wissel.md"
@@ -700,7 +702,7 @@ def test_logs_keep_no_personal_data_when_the_question_log_fails(ingested_dir: Pa
 
 def test_feedback_keeps_no_personal_data(ingested_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     assistant = private_assistant(ingested_dir, tmp_path)
-    page = ChatPage(assistant, "geheim")
+    page = ChatPage(Services.build(assistant), "geheim")
     with all_logs_at_debug(caplog):
         for question in PII_QUESTIONS:
             answer = assistant.ask(question, "ict")

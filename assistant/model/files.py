@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.atomic import write_atomic
 from assistant.errors import ModelError
 
 MODEL_NAME = "embeddinggemma-300m"
@@ -201,16 +200,7 @@ def write_manifest(model_dir: Path, dimension: int, entries: dict[str, dict[str,
     """Replace the manifest in one rename; entries of artifacts this version does not know are kept."""
     manifest = {"format": MANIFEST_FORMAT, "name": MODEL_NAME, "dimension": dimension,
                 "source_sha256": SAFETENSORS_SHA256, "derived": [entries[k] for k in sorted(entries)]}
-    fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}.", dir=model_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, model_dir / MANIFEST)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(model_dir / MANIFEST, json.dumps(manifest, indent=2))
 
 
 def artifact_dir(model_dir: Path, dtype: str) -> Path:

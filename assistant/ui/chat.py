@@ -8,9 +8,10 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import DigihulpError
-from assistant.service import ASK_COACH, Assistant
+from assistant.service import ASK_COACH
 from assistant.types import Answer
 from assistant.ui import render
+from assistant.ui.services import Services
 from assistant.ui.session import sign_id, unsign_id
 
 log = logging.getLogger(__name__)
@@ -25,23 +26,25 @@ en handleidingen van de digicoaches. Weet ik het niet zeker, dan geef ik je vraa
 class ChatPage:
     """Thin handlers: they call the assistant and its stores, and format the result as escaped HTML."""
 
-    def __init__(self, assistant: Assistant, secret: str) -> None:
-        self.assistant = assistant
+    def __init__(self, services: Services, secret: str) -> None:
+        self.assistant = services.assistant
+        self.directory = services.directory
+        self.records = services.records
         self.secret = secret
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
-        depts = sorted(self.assistant.directory.departments(), key=lambda d: d.name.casefold())
+        depts = sorted(self.directory.departments(), key=lambda d: d.name.casefold())
         return [(d.name, d.id) for d in depts] + [("Andere dienst / weet ik niet", OTHER_DEPT)]
 
     def _known(self, department: str | None) -> str | None:
         if department == OTHER_DEPT:
             return OTHER_DEPT
-        dept = self.assistant.directory.get(department)
+        dept = self.directory.get(department)
         return dept.id if dept else None
 
     def what_to_do(self, department: str | None) -> str:
-        coach = self.assistant.directory.route(department).coach
+        coach = self.directory.route(department).coach
         phone = f", {coach.phone}" if coach.phone else ""
         return (f"Probeer het over enkele minuten opnieuw. Lukt het dan nog niet, contacteer je digicoach "
                 f"{coach.name} ({coach.email}{phone}).")
@@ -103,7 +106,7 @@ class ChatPage:
         if answer is None:
             return render.box("Stel eerst een vraag.", "notice")
         try:
-            self.assistant.records.add_feedback(answer.question, answer.text, rating, (comment or "").strip()[:2000],
+            self.records.add_feedback(answer.question, answer.text, rating, (comment or "").strip()[:2000],
                                                 self._known(department))
         except Exception:
             log.exception("Could not store feedback")
@@ -118,7 +121,7 @@ class ChatPage:
         if linked is not None:
             ids = self._remember(ids, linked)
         try:
-            answered = self.assistant.records.answered_for(ids)
+            answered = self.records.answered_for(ids)
         except Exception:
             log.exception("Could not read coach answers")
             answered = []

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-import re
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant.auth import AccountStore
+from assistant.errors import DigihulpError
 from assistant.escalation import Coach
-from assistant.service import Assistant
+from assistant.types import strip_citations
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
+from assistant.ui.login import coach_of
 from assistant.ui.render import box
+from assistant.ui.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -26,47 +26,39 @@ LOGOUT = ('<form method="post" action="/logout" style="display:inline"><button t
           "Afmelden</button></form>")
 
 
-def coach_of(request: gr.Request | None) -> str:
-    """The logged-in coach; the session middleware already refused anonymous calls, this is a second check."""
-    user = getattr(request, "username", None)
-    if not user:
-        raise gr.Error("Je sessie is verlopen. Vernieuw de pagina en meld je opnieuw aan.")
-    return str(user)
-
-
 class CoachPage:
-    def __init__(self, assistant: Assistant, accounts: AccountStore, evals_file: Path) -> None:
-        self.assistant = assistant
-        self.records = assistant.records
-        self.accounts = accounts
-        self.corpus = CorpusTabs(assistant, evals_file)
+    def __init__(self, services: Services) -> None:
+        self.directory = services.directory
+        self.records = services.records
+        self.accounts = services.accounts
+        self.corpus = CorpusTabs(services)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
-        depts = sorted(self.assistant.directory.departments(), key=lambda d: d.name.casefold())
+        depts = sorted(self.directory.departments(), key=lambda d: d.name.casefold())
         return [("Alle diensten", ALL)] + [(d.name, d.id) for d in depts]
 
     def coaches(self) -> dict[str, Coach]:
-        directory = self.assistant.directory
+        directory = self.directory
         found = [directory.coordinator]
         for dept in directory.departments():
             found += [dept.coach] + ([dept.backup] if dept.backup else [])
         return {c.name: c for c in found}
 
     def _items(self, dept: str | None, status: str | None) -> list[Any]:
-        return self.records.list(None if dept in (None, "", ALL) else dept,
+        return self.records.escalations(None if dept in (None, "", ALL) else dept,
                                  None if status in (None, "", ALL) else status)  # type: ignore[arg-type]
 
-    def _draft_for(self, esc_id: int | None) -> tuple[str, str]:
-        esc = self.records.get(int(esc_id)) if esc_id else None
-        return coach_render.detail_html(esc), esc.answer if esc else ""
+    def _draft_for(self, escalation_id: int | None) -> tuple[str, str]:
+        escalation = self.records.get(int(escalation_id)) if escalation_id else None
+        return coach_render.detail_html(escalation), escalation.answer if escalation else ""
 
-    def take_draft(self, esc_id: Any, request: gr.Request) -> str:
+    def take_draft(self, escalation_id: Any, request: gr.Request) -> str:
         """The draft without [n] markers and 'Zie ook' pointers: the colleague does not see the source list."""
         coach_of(request)
-        esc = self.records.get(int(esc_id)) if esc_id else None
-        draft = (esc.draft_answer if esc else "").split("\nZie ook:")[0]
-        return re.sub(r"[ \t]*\[\d{1,3}\]", "", draft).strip()
+        escalation = self.records.get(int(escalation_id)) if escalation_id else None
+        draft = (escalation.draft_answer if escalation else "").split("\nZie ook:")[0]
+        return strip_citations(draft).strip()
 
     # -- handlers -----------------------------------------------------------------------------------------
     def refresh(self, dept: str | None, status: str | None, selected: Any) -> tuple[Any, ...]:
@@ -74,39 +66,40 @@ class CoachPage:
         choices = [(coach_render.choice_label(e), e.id) for e in items]
         keep = selected if any(e.id == selected for e in items) else (items[0].id if items else None)
         detail, text = self._draft_for(keep)
-        names = {d.id: d.name for d in self.assistant.directory.departments()}
+        names = {d.id: d.name for d in self.directory.departments()}
         return coach_render.queue_html(items, names), gr.update(choices=choices, value=keep), detail, text
 
-    def select(self, esc_id: Any) -> tuple[str, str]:
-        return self._draft_for(esc_id)
+    def select(self, escalation_id: Any) -> tuple[str, str]:
+        return self._draft_for(escalation_id)
 
-    def _act(self, action: str, esc_id: Any, request: gr.Request | None, *args: Any) -> str:
+    def _act(self, action: str, escalation_id: Any, request: gr.Request | None, *args: Any) -> str:
         coach = coach_of(request)
-        if not esc_id:
+        if not escalation_id:
             return box("Kies eerst een vraag.", "notice")
         try:
             if action == "answer":
-                self.records.answer(int(esc_id), str(args[0] or ""), coach)
-                return box(f"Antwoord op vraag #{esc_id} bewaard. De collega ziet het bij een volgend bezoek.", "ok")
+                self.records.answer(int(escalation_id), str(args[0] or ""), coach)
+                return box(f"Antwoord op vraag #{escalation_id} bewaard. De collega ziet het bij een volgend bezoek.",
+                           "ok")
             if action == "close":
-                self.records.close(int(esc_id))
-                return box(f"Vraag #{esc_id} is gesloten.", "ok")
+                self.records.close(int(escalation_id))
+                return box(f"Vraag #{escalation_id} is gesloten.", "ok")
             target = self.coaches().get(str(args[0] or ""))
             if target is None:
                 return box("Kies de coach aan wie je de vraag doorgeeft.", "notice")
-            self.records.hand_over(int(esc_id), target)
-            return box(f"Vraag #{esc_id} is doorgegeven aan {target.name}.", "ok")
-        except ValueError as exc:
+            self.records.hand_over(int(escalation_id), target)
+            return box(f"Vraag #{escalation_id} is doorgegeven aan {target.name}.", "ok")
+        except DigihulpError as exc:
             return box(f"Dat lukte niet: {exc}", "error")
 
-    def answer(self, esc_id: Any, text: str, request: gr.Request) -> str:
-        return self._act("answer", esc_id, request, text)
+    def answer(self, escalation_id: Any, text: str, request: gr.Request) -> str:
+        return self._act("answer", escalation_id, request, text)
 
-    def close(self, esc_id: Any, request: gr.Request) -> str:
-        return self._act("close", esc_id, request)
+    def close(self, escalation_id: Any, request: gr.Request) -> str:
+        return self._act("close", escalation_id, request)
 
-    def hand_over(self, esc_id: Any, coach_name: str, request: gr.Request) -> str:
-        return self._act("hand_over", esc_id, request, coach_name)
+    def hand_over(self, escalation_id: Any, coach_name: str, request: gr.Request) -> str:
+        return self._act("hand_over", escalation_id, request, coach_name)
 
     def feedback(self, request: gr.Request) -> str:
         coach_of(request)
@@ -115,7 +108,7 @@ class CoachPage:
     def on_load(self, request: gr.Request) -> tuple[Any, ...]:
         user = coach_of(request)
         account = self.accounts.get(user)
-        dept = self.assistant.directory.get(account.department if account else "")
+        dept = self.directory.get(account.department if account else "")
         hello = TITLE.format(user=f"Aangemeld als <strong>{coach_render.esc(user)}</strong> · {LOGOUT}")
         return (hello, gr.update(value=dept.id if dept else ALL), *self.refresh(dept.id if dept else ALL, "open", None))
 

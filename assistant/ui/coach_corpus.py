@@ -10,10 +10,12 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import DigihulpError
-from assistant.service import Assistant
-from assistant.ui import coach_render, corpus_files
-from assistant.ui.corpus_files import CorpusError, TipDraft
+from assistant.ui import coach_render
+from assistant.ui.login import coach_of
 from assistant.ui.render import box, esc
+from assistant.ui.services import Services
+from ingest import catalog, corpus_files
+from ingest.corpus_files import CorpusError, TipDraft
 
 log = logging.getLogger(__name__)
 
@@ -26,50 +28,45 @@ BATCH_HELP = ("Map op de server met de batch: nieuwe of gewijzigde tips in `tips
 NEXT_INDEX = " Klik op 'Index bijwerken' in het tabblad Corpus om hem doorzoekbaar te maken."
 
 
-def _coach(request: gr.Request | None) -> str:
-    from assistant.ui.coach import coach_of
-
-    return coach_of(request)
-
-
 class CorpusTabs:
-    def __init__(self, assistant: Assistant, evals_file: Path) -> None:
-        self.assistant = assistant
-        self.settings = assistant.settings
-        self.evals_file = Path(evals_file)
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.records = services.records
         self._ingest_lock = threading.Lock()
 
     # -- Van antwoord naar tip ----------------------------------------------------------------------------
     def answered(self, request: gr.Request) -> Any:
-        _coach(request)
-        items = [e for e in self.assistant.records.list() if e.answer]
+        coach_of(request)
+        items = [e for e in self.records.escalations() if e.answer]
         return gr.update(choices=[(coach_render.choice_label(e), e.id) for e in reversed(items)], value=None)
 
-    def load_tip(self, esc_id: Any, request: gr.Request) -> tuple[Any, ...]:
-        _coach(request)
-        esc_ = self.assistant.records.get(int(esc_id)) if esc_id else None
-        if esc_ is None or not esc_.answer:
+    def load_tip(self, escalation_id: Any, request: gr.Request) -> tuple[Any, ...]:
+        coach_of(request)
+        escalation = self.records.get(int(escalation_id)) if escalation_id else None
+        if escalation is None or not escalation.answer:
             return "", "", "", None, "", box("Kies een beantwoorde vraag.", "notice")
-        top = str(esc_.sources[0].get("source", "")) if esc_.sources else ""
-        row = corpus_files.describe(self.settings, self.settings.corpus_dir / top) if top else None
-        title = " ".join(esc_.question.split()).rstrip("?").strip()
+        top = str(escalation.sources[0].get("source", "")) if escalation.sources else ""
+        row = catalog.describe(self.settings, self.settings.corpus_dir / top) if top else None
+        title = " ".join(escalation.question.split()).rstrip("?").strip()
         title = (title[:1].upper() + title[1:])[:90]
-        dept = self.assistant.directory.get(esc_.department)
+        dept = self.services.directory.get(escalation.department)
         return (title, row.app if row else "", row.app.lower() if row and row.app else "", dept.id if dept else None,
-                esc_.answer, box("Pas de tip aan waar nodig en klik op 'Tip opslaan'.", "notice"))
+                escalation.answer, box("Pas de tip aan waar nodig en klik op 'Tip opslaan'.", "notice"))
 
-    def save_tip(self, esc_id: Any, title: str, app: str, tags: str, dept: str | None, body: str,
+    def save_tip(self, escalation_id: Any, title: str, app: str, tags: str, dept: str | None, body: str,
                  request: gr.Request) -> str:
-        coach = _coach(request)
-        esc_ = self.assistant.records.get(int(esc_id)) if esc_id else None
-        if esc_ is None:
+        coach = coach_of(request)
+        escalation = self.records.get(int(escalation_id)) if escalation_id else None
+        if escalation is None:
             return box("Kies eerst de vraag waarop de tip gebaseerd is.", "notice")
         try:
             rel = corpus_files.write_tip(self.settings, TipDraft(title or "", app or "", tags or "", dept or "",
                                                                  body or ""), coach)
         except CorpusError as exc:
             return box(str(exc), "error")
-        added = corpus_files.append_eval(self.evals_file, esc_, rel, coach)
+        added = corpus_files.add_escalation_case(self.settings.escalation_evals_file, escalation.id,
+                                                 escalation.question, rel, escalation.department, coach)
         extra = " De vraag staat nu ook in de evaluatieset." if added else ""
         return box(f"Tip opgeslagen als {rel}.{extra}{NEXT_INDEX}", "ok")
 
@@ -92,8 +89,8 @@ class CorpusTabs:
 
     # -- Corpus -------------------------------------------------------------------------------------------
     def listing(self, kind: str, status: str, request: gr.Request) -> tuple[Any, ...]:
-        _coach(request)
-        rows = corpus_files.list_documents(self.settings)
+        coach_of(request)
+        rows = catalog.list_documents(self.settings)
         shown = [r for r in rows if kind in ("alle", r.doc_type) and status in ("alle", r.status)]
         stale = sum(r.stale for r in rows)
         summary = box(f"{stale} actieve tip(s) zijn meer dan een jaar niet nagekeken.", "notice") if stale else ""
@@ -101,7 +98,7 @@ class CorpusTabs:
         return summary + coach_render.corpus_html(shown), gr.update(choices=tips, value=None)
 
     def upload(self, file: Any, request: gr.Request) -> str:
-        _coach(request)
+        coach_of(request)
         if not file:
             return box("Kies eerst een bestand (.pdf of .md).", "notice")
         path = Path(str(file))
@@ -112,7 +109,7 @@ class CorpusTabs:
         return box(f"'{doc.title}' is toegevoegd als {rel}.{NEXT_INDEX}", "ok")
 
     def retire(self, rel: str | None, request: gr.Request) -> str:
-        coach = _coach(request)
+        coach = coach_of(request)
         try:
             corpus_files.set_front_matter(self.settings, rel or "", "status", "retired")
         except CorpusError as exc:
@@ -121,7 +118,7 @@ class CorpusTabs:
         return box(f"De tip {rel} is ingetrokken.{NEXT_INDEX.replace('doorzoekbaar', 'onvindbaar')}", "ok")
 
     def mark_reviewed(self, rel: str | None, request: gr.Request) -> str:
-        _coach(request)
+        coach_of(request)
         try:
             corpus_files.set_front_matter(self.settings, rel or "", "reviewed", corpus_files.today_iso())
         except CorpusError as exc:
@@ -129,17 +126,14 @@ class CorpusTabs:
         return box(f"De tip {rel} is gemarkeerd als nagekeken op vandaag.", "ok")
 
     def reindex(self, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-        coach = _coach(request)
-        embedder = self.assistant.embedder
-        if not hasattr(embedder, "embed_documents"):
-            return box("Deze installatie kan de index niet vanuit de werkruimte bijwerken.", "error")
+        coach = coach_of(request)
         if not self._ingest_lock.acquire(blocking=False):
             return box("De index wordt al bijgewerkt. Even geduld.", "notice")
         try:
             from ingest.pipeline import describe, run_ingest
 
             progress(0.1, desc="De index wordt bijgewerkt…")
-            report = run_ingest(self.settings, embedder, self.assistant.store)  # type: ignore[arg-type]
+            report = run_ingest(self.settings, self.services.embedder, self.services.store)
         except DigihulpError as exc:
             return box(f"De index kon niet bijgewerkt worden: {exc}", "error")
         finally:
@@ -150,21 +144,18 @@ class CorpusTabs:
     def run_batch(self, folder: str, dry_run: bool, request: gr.Request,
                   progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         """The tip-batch gate from the workspace: test the batch and publish it only when it passes."""
-        coach = _coach(request)
+        coach = coach_of(request)
         data_dir = self.settings.data_dir.resolve()
         batch_dir = Path((folder or "").strip() or self.settings.data_dir / "batch").resolve()
         if not batch_dir.is_relative_to(data_dir):
             return box(f"De batchmap moet in de datamap van digihulp liggen ({data_dir}).", "error")
-        embedder = self.assistant.embedder
-        if not hasattr(embedder, "embed_documents") or not hasattr(embedder, "embed_query"):
-            return box("Deze installatie kan geen batch vanuit de werkruimte publiceren.", "error")
         if not self._ingest_lock.acquire(blocking=False):
             return box("De index wordt al bijgewerkt. Even geduld.", "notice")
         try:
-            from ingest.batch import BatchError, default_datasets, describe, run_batch
+            from evals.gate import BatchError, default_datasets, describe, run_batch
 
             progress(0.1, desc="De batch wordt getest…")
-            outcome = run_batch(self.settings, embedder, batch_dir, default_datasets(),  # type: ignore[arg-type]
+            outcome = run_batch(self.settings, self.services.embedder, batch_dir, default_datasets(self.settings),
                                 dry_run=bool(dry_run))
         except BatchError as exc:
             text = "\n".join([str(exc), *(f"- {name}: {reason}" for name, reason in exc.problems.items())])

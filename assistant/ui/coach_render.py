@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from assistant.records import Escalation, Feedback
-from assistant.ui.corpus_files import DocRow
+from assistant.records import Feedback
+from assistant.types import Escalation
 from assistant.ui.render import esc, nl_date, nl_datetime, sources_html
+from ingest.catalog import DocRow
 
 STATUS_NL = {"open": "open", "answered": "beantwoord", "closed": "gesloten"}
 REASON_NL = {"coach": "eigen coach", "backup": "back-up", "coordinator": "coördinator"}

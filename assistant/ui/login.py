@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -144,6 +145,14 @@ class LoginRoutes:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
+
+
+def coach_of(request: gr.Request | None) -> str:
+    """The logged-in coach of a workspace event; the gate already refused anonymous calls, this is a second check."""
+    user = getattr(request, "username", None)
+    if not user:
+        raise gr.Error("Je sessie is verlopen. Vernieuw de pagina en meld je opnieuw aan.")
+    return str(user)
 
 
 def auth_dependency(sessions: SessionStore) -> Any:

@@ -8,14 +8,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from assistant.records import Escalation
 from assistant.service import UNSURE
-from assistant.types import Answer, Citation
+from assistant.types import CITATION_MARKER, Answer, Citation, Escalation
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
 DOC_TYPES = {"tip": "tip", "handleiding": "handleiding", "overleg": "overleg", "document": "document"}
-_MARK = re.compile(r"\[(\d{1,3})\]")
 _LIST = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*+•])\s+")
 
 CSS = """
@@ -100,7 +98,7 @@ def text_html(text: str) -> str:
     kind = "ul"
 
     def inline(line: str) -> str:
-        return _MARK.sub(r'<span class="dh-ref">[\1]</span>', esc(line))
+        return CITATION_MARKER.sub(lambda m: f'<span class="dh-ref">[{m.group(1)}]</span>', esc(line))
 
     def flush() -> None:
         if items:
@@ -179,11 +177,11 @@ def coach_answers_html(escalations: Sequence[Escalation]) -> str:
     if not escalations:
         return ""
     blocks = []
-    for esc_ in reversed(escalations):  # newest first
-        who = esc(esc_.answered_by or esc_.coach_name)
+    for escalation in reversed(escalations):  # newest first
+        who = esc(escalation.answered_by or escalation.coach_name)
         blocks.append(
-            f'<div class="dh-coach-answer"><span class="dh-meta">Je vraag van {esc(nl_date(esc_.created_at))}'
-            f"</span><p><em>{esc(esc_.question)}</em></p><p><strong>{who} antwoordde:</strong></p>"
-            f'<div class="dh-pre">{esc(esc_.answer)}</div></div>'
+            f'<div class="dh-coach-answer"><span class="dh-meta">Je vraag van {esc(nl_date(escalation.created_at))}'
+            f"</span><p><em>{esc(escalation.question)}</em></p><p><strong>{who} antwoordde:</strong></p>"
+            f'<div class="dh-pre">{esc(escalation.answer)}</div></div>'
         )
     return ('<div class="dh-box dh-ok"><strong>Antwoorden van je digicoach</strong>' + "".join(blocks) + "</div>")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -17,11 +16,11 @@ from assistant.ui.chat import ChatPage
 from assistant.ui.coach import CoachPage
 from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
 from assistant.ui.render import CSS, error_box
+from assistant.ui.services import Services
 from assistant.ui.session import LoginGuard, SessionStore, load_secret
 
 log = logging.getLogger(__name__)
 
-DEFAULT_EVALS = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "escalations.jsonl"
 MOUNT: dict[str, Any] = {"footer_links": [], "run_history": False, "show_error": False, "ssr_mode": False,
                          "css": CSS}
 
@@ -43,10 +42,11 @@ def health(assistant: Assistant) -> JSONResponse:
     return JSONResponse(status, status_code=503 if status.get("status") == "problemen" else 200)
 
 
-def create_app(settings: Settings, assistant: Assistant, *, evals_file: Path | None = None,
-               sessions: SessionStore | None = None, guard: LoginGuard | None = None) -> FastAPI:
-    """The whole web app around one shared Assistant (one model instance)."""
+def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionStore | None = None,
+               guard: LoginGuard | None = None) -> FastAPI:
+    """The whole web app around one shared Assistant (one model instance): the web app's composition root."""
     accounts = AccountStore(settings.accounts_file)
+    services = Services.build(assistant, accounts)
     sessions = sessions or SessionStore(settings.session_hours)
     guard = guard or LoginGuard()
     secret = load_secret(settings.data_dir)
@@ -59,12 +59,12 @@ def create_app(settings: Settings, assistant: Assistant, *, evals_file: Path | N
     app.add_api_route("/health", lambda: health(assistant), methods=["GET"], include_in_schema=False)
     LoginRoutes(accounts, sessions, guard).install(app)
 
-    coach = CoachPage(assistant, accounts, evals_file or DEFAULT_EVALS).blocks()
+    coach = CoachPage(services).blocks()
     coach.queue(default_concurrency_limit=settings.concurrency_limit)
     gr.mount_gradio_app(app, coach, path=PREFIX, theme=_theme(), auth_dependency=auth_dependency(sessions),
                         max_file_size=int(settings.max_file_mb * 1_000_000), **MOUNT)
 
-    chat = ChatPage(assistant, secret).blocks()
+    chat = ChatPage(services, secret).blocks()
     chat.queue(default_concurrency_limit=settings.concurrency_limit)
     # Bounds memory: every page load (and every API call) is a session holding its last answer.
     chat.state_session_capacity = coach.state_session_capacity = settings.chat_sessions_kept

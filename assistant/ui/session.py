@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from assistant.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +105,8 @@ def load_secret(data_dir: Path) -> str:
             return value
     except (OSError, UnicodeDecodeError):
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_hex(32)
-    tmp = path.with_name(f".ui_secret.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(value)
-    os.replace(tmp, path)
+    write_atomic(path, value, mode=0o600)
     log.info("Created a new UI secret in %s", path)
     return value
 

@@ -1,6 +1,9 @@
-"""Corpus file operations for the coach workspace: list, upload, new tip, retire. Never writes outside the corpus.
+"""The only module that writes the corpus and the escalation eval set, as `assistant.store` is the only one that
+talks to Chroma: coach uploads, new tips, front-matter edits (retire, reviewed), the files a tip batch publishes
+or rolls back, and the eval cases that answered escalations become.
 
-Every write is validated with the ingest loaders first and lands atomically (temp file + rename/link).
+Every write is checked with the ingest loaders first, happens under one lock, and lands atomically
+(`assistant.atomic`). The tip-id index is the one ingest uses: every tip under tips/, subfolders included.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import stat
 import tempfile
 import threading
@@ -21,9 +23,10 @@ from typing import Any
 
 import yaml
 
+from assistant.atomic import copy_atomic, write_atomic
 from assistant.config import Settings
+from assistant.errors import DigihulpError
 from assistant.escalation import mask_pii
-from assistant.records import Escalation
 from ingest.loaders import (
     FRONT_MATTER,
     Document,
@@ -34,30 +37,16 @@ from ingest.loaders import (
     read_text,
     split_front_matter,
 )
-from ingest.pdf import load_pdf, read_sidecar
+from ingest.pdf import load_pdf
 
 log = logging.getLogger(__name__)
 
 FOLDER_FOR = {".md": "tips", ".pdf": "handleidingen"}
-STALE_DAYS = 365
 _write_lock = threading.Lock()
 
 
-class CorpusError(ValueError):
+class CorpusError(DigihulpError):
     """A Dutch message for the coach: what is wrong and how to fix it."""
-
-
-@dataclass(frozen=True)
-class DocRow:
-    source: str
-    doc_type: str
-    title: str
-    app: str
-    status: str
-    reviewed: str
-    author: str
-    stale: bool
-    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,33 +79,54 @@ def safe_filename(name: str) -> str:
     return clean + ext
 
 
-def inside_corpus(settings: Settings, rel: str) -> Path:
-    root = settings.corpus_dir.resolve()
+def inside_corpus(corpus: Path, rel: str) -> Path:
+    root = corpus.resolve()
     target = (root / rel).resolve()
     if not target.is_relative_to(root) or target == root:
         raise CorpusError("Deze bestandsnaam is niet toegelaten.")
     return target
 
 
-def _today() -> dt.date:
+def today() -> dt.date:
     return dt.date.today()
 
 
 def today_iso() -> str:
-    return _today().isoformat()
+    return today().isoformat()
 
 
-def _tip_ids(settings: Settings) -> dict[str, str]:
-    ids: dict[str, str] = {}
-    for path in sorted((settings.corpus_dir / "tips").glob("*.md")):
+# -- reading what the writes check against ---------------------------------------------------------------
+def tip_ids(corpus: Path) -> dict[str, str]:
+    """tip id -> corpus path of every tip ingest indexes (subfolders of tips/ too); the first one wins, as in
+    ingest, which refuses the later duplicates."""
+    found: dict[str, str] = {}
+    for path in discover(corpus):
+        rel = path.relative_to(corpus)
+        if doc_type_for(rel) != "tip":
+            continue
         try:
             front, _ = split_front_matter(read_text(path))
         except LoadError:
-            front = {}
-        ids[str(front.get("id") or path.stem)] = path.name
-    return ids
+            front = {}  # ingest reports broken tips; here they can only be found by their file name
+        found.setdefault(str(front.get("id") or path.stem), rel.as_posix())
+    return found
 
 
+def with_front_matter_field(text: str, key: str, value: str) -> str:
+    """The file with `key: value` in its front matter (replacing the key's line, else added at the end); the rest
+    of the file stays as it was, byte for byte. LoadError when the file has no front matter."""
+    match = FRONT_MATTER.match(text)
+    if not match or match.group(1) is None:
+        raise LoadError(f"De tip heeft geen kop (front matter) om '{key}: {value}' in te zetten.")
+    line = f"{key}: {value}"
+    # Every line of the key: with a duplicate key YAML keeps the last one, so replacing only the first would not do.
+    head, found = re.subn(rf"(?m)^{re.escape(key)}[ \t]*:.*$", lambda _: line, match.group(1))
+    if not found:
+        head = f"{head}\n{line}"
+    return text[:match.start(1)] + head + text[match.end(1):]
+
+
+# -- coach uploads and new tips ---------------------------------------------------------------------------
 def _validate_copy(settings: Settings, data: bytes, rel: str) -> Document:
     with tempfile.TemporaryDirectory(prefix="digihulp-upload-") as tmp:
         copy = Path(tmp) / rel
@@ -160,7 +170,7 @@ def _read_upload(settings: Settings, src: Path) -> bytes:
 def _validated(settings: Settings, src: Path, original_name: str) -> tuple[str, Document, bytes]:
     name = safe_filename(original_name)
     rel = f"{FOLDER_FOR[Path(name).suffix]}/{name}"
-    dest = inside_corpus(settings, rel)
+    dest = inside_corpus(settings.corpus_dir, rel)
     data = _read_upload(settings, Path(src))
     if dest.exists():
         raise CorpusError(f"Er bestaat al een bestand {rel}. Geef je bestand een andere naam.")
@@ -168,48 +178,32 @@ def _validated(settings: Settings, src: Path, original_name: str) -> tuple[str, 
         doc = _validate_copy(settings, data, rel)
     except LoadError as exc:
         raise CorpusError(f"{name}: {exc}") from exc
-    if doc.doc_type == "tip" and doc.doc_id in _tip_ids(settings):
-        raise CorpusError(f"Tip-id '{doc.doc_id}' bestaat al ({_tip_ids(settings)[doc.doc_id]}). Kies een ander id.")
+    taken = tip_ids(settings.corpus_dir) if doc.doc_type == "tip" else {}
+    if doc.doc_id in taken:
+        raise CorpusError(f"Tip-id '{doc.doc_id}' bestaat al ({taken[doc.doc_id]}). Kies een ander id.")
     return rel, doc, data
 
 
-def validate_upload(settings: Settings, src: Path, original_name: str) -> tuple[str, Document]:
-    rel, doc, _ = _validated(settings, src, original_name)
-    return rel, doc
-
-
 def _write_new(dest: Path, data: bytes) -> None:
-    """Write atomically and never overwrite: temp file in the same folder, then a hard link."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
     try:
-        tmp.write_bytes(data)
-        os.link(tmp, dest)
+        write_atomic(dest, data, overwrite=False)
     except FileExistsError as exc:
         raise CorpusError(f"Er bestaat al een bestand {dest.name}.") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _replace(dest: Path, text: str) -> None:
-    tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, dest)
 
 
 def accept_upload(settings: Settings, src: Path, original_name: str) -> tuple[str, Document]:
     with _write_lock:
         rel, doc, data = _validated(settings, src, original_name)
-        _write_new(inside_corpus(settings, rel), data)
+        _write_new(inside_corpus(settings.corpus_dir, rel), data)
     log.info("Corpus upload accepted: %s", rel)
     return rel, doc
 
 
-def tip_text(draft: TipDraft, slug: str, author: str, today: dt.date) -> str:
+def tip_text(draft: TipDraft, slug: str, author: str, day: dt.date) -> str:
     tags = [t.strip() for t in re.split(r"[,;]", draft.tags) if t.strip()]
     front: dict[str, Any] = {
         "id": slug, "title": " ".join(draft.title.split()), "app": " ".join(draft.app.split()), "tags": tags,
-        "author": author, "department": draft.department.strip(), "created": today, "reviewed": today,
+        "author": author, "department": draft.department.strip(), "created": day, "reviewed": day,
         "status": "active",
     }
     head = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
@@ -222,88 +216,83 @@ def write_tip(settings: Settings, draft: TipDraft, author: str) -> str:
         raise CorpusError("Vul minstens een titel, een app en de tekst van de tip in.")
     base = slugify(draft.title, 60) or "tip"
     with _write_lock:
-        taken = _tip_ids(settings)
+        taken = tip_ids(settings.corpus_dir)
         slug = next(s for i in range(1, 1000) if (s := base if i == 1 else f"{base}-{i}") not in taken
                     and not (settings.corpus_dir / "tips" / f"{s}.md").exists())
         rel = f"tips/{slug}.md"
-        text = tip_text(draft, slug, author, _today())
+        text = tip_text(draft, slug, author, today())
         try:
             load_markdown(text, rel, "tip")
         except LoadError as exc:
             raise CorpusError(str(exc)) from exc
-        _write_new(inside_corpus(settings, rel), text.encode("utf-8"))
+        _write_new(inside_corpus(settings.corpus_dir, rel), text.encode("utf-8"))
     log.info("Tip %s written by %s", rel, author)
     return rel
 
 
 def set_front_matter(settings: Settings, rel: str, key: str, value: str) -> Document:
     """Set one front-matter field of a tip (e.g. status: retired), keeping the rest of the file as it is."""
-    if not re.fullmatch(r"tips/[a-z0-9][a-z0-9._-]*\.md", rel or ""):
+    if not re.fullmatch(r"tips/(?:[a-z0-9][a-z0-9._-]*/)*[a-z0-9][a-z0-9._-]*\.md", rel or ""):
         raise CorpusError("Kies een tip uit de lijst.")
-    path = inside_corpus(settings, rel)
+    path = inside_corpus(settings.corpus_dir, rel)
     with _write_lock:
         try:
             text = read_text(path)
         except (OSError, LoadError) as exc:
             raise CorpusError(f"De tip {rel} kan niet gelezen worden.") from exc
-        match = FRONT_MATTER.match(text)
-        if not match:
-            raise CorpusError(f"De tip {rel} heeft geen geldige kop (front matter).")
-        block, count = re.subn(rf"(?m)^{key}\s*:.*$", f"{key}: {value}", match.group(1))
-        block = block if count else f"{block}\n{key}: {value}"
-        new = text[: match.start(1)] + block + text[match.end(1):]
+        try:
+            new = with_front_matter_field(text, key, value)
+        except LoadError as exc:
+            raise CorpusError(f"De tip {rel} heeft geen geldige kop (front matter).") from exc
         try:
             doc = load_markdown(new, rel, "tip")
         except LoadError as exc:
             raise CorpusError(f"{rel}: {exc}") from exc
-        _replace(path, new)
+        write_atomic(path, new)
     log.info("%s: %s set to %s", rel, key, value)
     return doc
 
 
-def describe(settings: Settings, path: Path) -> DocRow | None:
-    """One row of the corpus list (front matter or PDF sidecar only: fast); None if not a corpus file."""
-    try:
-        path.resolve().relative_to(settings.corpus_dir.resolve())
-    except ValueError:
-        return None
-    return _row(settings, path) if path.is_file() else None
-
-
-def _row(settings: Settings, path: Path) -> DocRow:
-    rel = path.relative_to(settings.corpus_dir).as_posix()
-    kind = doc_type_for(Path(rel))
-    try:
-        front = read_sidecar(path) if kind == "handleiding" else split_front_matter(read_text(path))[0]
-    except LoadError as exc:
-        return DocRow(rel, kind, path.stem, "", "fout", "", "", False, str(exc))
-    reviewed = str(front.get("reviewed") or front.get("date") or front.get("created") or "")
-    status = str(front.get("status") or "active")
-    try:
-        old = dt.date.fromisoformat(reviewed[:10]) < _today() - dt.timedelta(days=STALE_DAYS)
-    except ValueError:
-        old = kind == "tip"
-    return DocRow(rel, kind, str(front.get("title") or path.stem), str(front.get("app") or ""), status, reviewed,
-                  str(front.get("author") or front.get("owner") or ""), kind == "tip" and status == "active" and old)
-
-
-def list_documents(settings: Settings) -> list[DocRow]:
-    rows = [_row(settings, p) for p in discover(settings.corpus_dir)]
-    return sorted(rows, key=lambda r: (r.doc_type, r.app.casefold(), r.title.casefold()))
-
-
-def append_eval(path: Path, esc: Escalation, rel: str, coach: str) -> bool:
-    """Add the escalated question to the eval set (once per escalation); False if it was already there."""
-    entry_id = f"esc-{esc.id}"
+# -- tip batches: publish and roll back ------------------------------------------------------------------
+def put_file(corpus: Path, rel: str, source: Path) -> None:
+    """Place a (checked) batch file at `rel` in the corpus, replacing what is there in one step."""
     with _write_lock:
-        existing = path.read_text(encoding="utf-8") if path.exists() else ""
-        if any(json.loads(line).get("id") == entry_id for line in existing.splitlines() if line.strip()):
+        copy_atomic(source, inside_corpus(corpus, rel))
+
+
+def remove_file(corpus: Path, rel: str) -> None:
+    """Take a file a batch had added out of the corpus again (rollback)."""
+    with _write_lock:
+        inside_corpus(corpus, rel).unlink(missing_ok=True)
+
+
+# -- the escalation eval set ------------------------------------------------------------------------------
+def add_escalation_case(path: Path, escalation_id: int | str, question: str, tip_source: str,
+                        department: str | None, coach: str = "") -> bool:
+    """Add an answered escalation to the eval set the batch gate runs, once per escalation (False when it is
+    already there). Personal data in the question is masked, as in every other record of a question."""
+    if not question.strip() or not tip_source.strip():
+        raise CorpusError("Een evalvraag heeft een vraag en de tip met het juiste antwoord nodig.")
+    path, case_id = Path(path), f"esc-{escalation_id}"
+    record = {"id": case_id, "question": mask_pii(question.strip()), "expected_sources": [tip_source.strip()],
+              "answerable": True, "department": department or None,
+              "notes": f"from escalation {escalation_id}" + (f"; tip by {coach}" if coach else "")}
+    with _write_lock:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if case_id in _dataset_ids(text):
             return False
-        entry = {"id": entry_id, "question": mask_pii(esc.question), "expected_sources": [rel], "answerable": True,
-                 "department": esc.department, "notes": f"Tip van {coach} uit escalatie #{esc.id}."}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fh:
-            if existing and not existing.endswith("\n"):
-                fh.write("\n")
-            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        write_atomic(path, text + ("\n" if text and not text.endswith("\n") else "") + line)
     return True
+
+
+def _dataset_ids(text: str) -> set[str]:
+    ids = set()
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # the gate's dataset check reports broken lines; here they only cannot match
+        if isinstance(record, dict):
+            ids.add(str(record.get("id")))
+    return ids

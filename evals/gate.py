@@ -1,8 +1,11 @@
-"""The tip-batch gate: stage a coaches' batch beside the live index, evaluate both, publish only if none got worse."""
+"""The tip-batch gate: stage a coaches' batch beside the live index, evaluate both, publish only if none got worse.
+
+It sits above the rest of evals and above ingest (it uses both: ingest.batch_files stages and publishes, evals
+scores), so neither of those imports it; the coach workspace and `python -m ingest batch` call it.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 import time
@@ -10,32 +13,30 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from assistant.config import Settings
+from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError
 from assistant.store import ChromaStore, IndexInfo
 from evals.dataset import Case, load_dataset
 from evals.metrics import EPS, EvalResult, Regression, Tolerance, compare
 from ingest import batch_files as files
-from ingest.batch_files import BatchError, read_batch, retire_text, rollback  # noqa: F401 - re-exported API
-from ingest.pipeline import DocumentEmbedder, IngestReport, run_ingest
+from ingest.batch_files import BatchError, read_batch
+from ingest.lock import batch_lock
+from ingest.pipeline import IngestReport, run_ingest
 
 log = logging.getLogger(__name__)
 
-DATASETS_DIR = Path(__file__).resolve().parent.parent / "evals" / "datasets"
-ESCALATIONS = DATASETS_DIR / "escalations.jsonl"
+DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 METRIC_NAMES = {
     "hit@5": "juiste bron in de top 5", "mrr": "rang van de juiste bron (MRR)",
     "escalation_recall": "vragen zonder antwoord doorgestuurd", "citation_correctness": "juiste bron geciteerd",
     "groundedness": "antwoord letterlijk uit de bron", "citation_validity": "geldige bronverwijzingen",
+    "key_facts": "kernpunt staat in het antwoord", "key_facts_all": "kernpunt staat in het antwoord (alle vragen)",
 }
-
-
-class BatchEmbedder(DocumentEmbedder, Protocol):
-    def embed_query(self, question: str) -> np.ndarray: ...
 
 
 class WorseCase(NamedTuple):
@@ -75,8 +76,10 @@ class BatchOutcome:
 
 
 # -- staging and judging ---------------------------------------------------------------------------------
-def default_datasets() -> list[Path]:
-    return [DATASETS_DIR / "sample.jsonl", *([ESCALATIONS] if ESCALATIONS.is_file() else [])]
+def default_datasets(settings: Settings) -> list[Path]:
+    """The shipped sample set, plus the escalation eval set once coaches have grown one."""
+    escalations = settings.escalation_evals_file
+    return [DATASETS_DIR / "sample.jsonl", *([escalations] if escalations.is_file() else [])]
 
 
 def load_cases(datasets: Sequence[Path]) -> list[Case]:
@@ -90,10 +93,10 @@ def load_cases(datasets: Sequence[Path]) -> list[Case]:
     return cases
 
 
-class _SameQuestions:
+class _SameQuestions(EmbeddingModel):
     """Both generations hear the same questions: embed each once, which halves the model time of a gate run."""
 
-    def __init__(self, embedder: BatchEmbedder) -> None:
+    def __init__(self, embedder: EmbeddingModel) -> None:
         self.name, self.dimension, self._embedder = embedder.name, embedder.dimension, embedder
         self._seen: dict[str, np.ndarray] = {}
 
@@ -102,18 +105,23 @@ class _SameQuestions:
             self._seen[question] = self._embedder.embed_query(question)
         return self._seen[question]
 
+    def embed_queries(self, questions: Sequence[str], batch_size: int = 16) -> np.ndarray:
+        return np.stack([self.embed_query(q) for q in questions]) if questions else self._embedder.embed_queries([])
+
+    def embed_documents(self, items: Sequence[tuple[str, str]], batch_size: int = 16) -> np.ndarray:
+        return self._embedder.embed_documents(items, batch_size=batch_size)
+
     def warm(self, questions: Sequence[str], max_chars: int) -> None:
         """Embed all questions in batches up front (several times faster on a CPU than one by one)."""
         from assistant.service import clean_question
 
-        many = getattr(self._embedder, "embed_queries", None)
         # Keyed on the cleaned text, which is what Assistant.ask embeds.
         todo = list(dict.fromkeys(c.text for c in (clean_question(q, max_chars) for q in questions) if not c.refused))
-        if callable(many) and todo:
-            self._seen.update(zip(todo, many(todo), strict=True))
+        if todo:
+            self._seen.update(zip(todo, self._embedder.embed_queries(todo), strict=True))
 
 
-def run_batch(settings: Settings, embedder: BatchEmbedder, batch_dir: Path, datasets: Sequence[Path],
+def run_batch(settings: Settings, embedder: EmbeddingModel, batch_dir: Path, datasets: Sequence[Path],
               tolerances: Mapping[str, Tolerance] | None = None, *, dry_run: bool = False) -> BatchOutcome:
     """Stage the batch, evaluate it against the live index and publish it only when the gate passes.
 
@@ -123,7 +131,7 @@ def run_batch(settings: Settings, embedder: BatchEmbedder, batch_dir: Path, data
     plan = read_batch(settings, Path(batch_dir))
     cases = load_cases(datasets)
     store = ChromaStore(settings)
-    with files.batch_lock(settings.data_dir), tempfile.TemporaryDirectory(prefix="digihulp-batch-") as tmp:
+    with batch_lock(settings.data_dir), tempfile.TemporaryDirectory(prefix="digihulp-batch-") as tmp:
         live = store.live_info()  # read under the lock: another batch may just have published
         if live is None:
             raise ConfigError("Er is nog geen live index om mee te vergelijken. Bouw hem met: python -m ingest")
@@ -217,35 +225,6 @@ def _worse_cases(before: EvalResult, after: EvalResult, changed: set[str], remov
 
 
 # -- for coaches ------------------------------------------------------------------------------------------
-def add_escalation_case(path: Path, escalation_id: int | str, question: str, tip_source: str,
-                        department: str | None) -> bool:
-    """Add an answered escalation to the eval set the gate runs; False when it is already there."""
-    if not question.strip() or not tip_source.strip():
-        raise ValueError("Een evalvraag heeft een vraag en de tip met het juiste antwoord nodig.")
-    path, case_id = Path(path), f"esc-{escalation_id}"
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if case_id in _dataset_ids(text):
-        return False
-    record = {"id": case_id, "question": question.strip(), "expected_sources": [tip_source.strip()],
-              "answerable": True, "department": department or None, "notes": f"from escalation {escalation_id}"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(("\n" if text and not text.endswith("\n") else "") + json.dumps(record, ensure_ascii=False) + "\n")
-    return True
-
-
-def _dataset_ids(text: str) -> set[str]:
-    ids = set()
-    for line in text.splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # the gate's dataset check reports broken lines; here they only cannot match
-        if isinstance(record, dict):
-            ids.add(str(record.get("id")))
-    return ids
-
-
 def describe(outcome: BatchOutcome) -> str:
     """What a coach reads after 'Batch publiceren' (Dutch)."""
     changes = f"{len(outcome.added)} nieuw, {len(outcome.updated)} bijgewerkt, {len(outcome.retired)} ingetrokken"

@@ -1,0 +1,33 @@
+"""What the web pages use, built once by `create_app` (the web app's composition root) and handed to each page:
+the pages get the parts they call, instead of reaching through the Assistant for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.auth import AccountStore
+from assistant.config import Settings
+from assistant.embedding import EmbeddingModel
+from assistant.escalation import CoachDirectory
+from assistant.records import EscalationStore
+from assistant.service import Assistant
+from assistant.store import ChromaStore
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings  # the corpus writer (ingest.corpus_files) and the eval set take their places from it
+    assistant: Assistant  # answers, escalations on request
+    directory: CoachDirectory  # departments and their coaches
+    records: EscalationStore  # escalations, feedback
+    accounts: AccountStore  # coach accounts
+    embedder: EmbeddingModel  # the app's one model, also for 'Index bijwerken' and 'Batch publiceren'
+    store: ChromaStore  # the index the assistant reads, which those two update
+
+    @classmethod
+    def build(cls, assistant: Assistant, accounts: AccountStore | None = None) -> Services:
+        """Around one Assistant: the pages share its parts (one model, one database, one coach directory)."""
+        settings = assistant.settings
+        return cls(settings=settings, assistant=assistant, directory=assistant.directory, records=assistant.records,
+                   accounts=accounts or AccountStore(settings.accounts_file), embedder=assistant.embedder,
+                   store=assistant.store)
