@@ -118,8 +118,11 @@ def _ingest(settings: Settings, embedder: EmbeddingModel, store: ChromaStore, *,
     kept = [sc for sc in live_stored if sc.metadata.get("source") in report.failed]
     report.chunks_total = len(chunks) + len(kept)
     unchanged = not report.added and not report.updated and not report.removed
-    # An index from before windows were embedded gets them now, once (chunk vectors are reused).
-    if live is not None and not rebuild and unchanged and store.has_windows(live):
+    all_chunks = chunks + [chunk_from_stored(sc) for sc in kept]
+    window_reuse = store.window_vectors(live) if live is not None and not rebuild else {}
+    # An index from before windows were embedded, or from a version that cut them differently, gets the
+    # missing ones now, once (chunk vectors and unchanged windows are reused).
+    if live is not None and not rebuild and unchanged and _has_every_window(all_chunks, window_reuse, embedder.name):
         report.collection = live.collection
         report.seconds = time.perf_counter() - started
         return report  # nothing changed: no new generation, nothing embedded
@@ -133,8 +136,6 @@ def _ingest(settings: Settings, embedder: EmbeddingModel, store: ChromaStore, *,
     metas = [_with_fingerprint(c.metadata()) for c in chunks] + [sc.metadata for sc in kept]
     if kept:
         vectors = np.vstack([vectors, np.stack([reuse[str(sc.metadata["content_hash"])] for sc in kept])])
-    all_chunks = chunks + [chunk_from_stored(sc) for sc in kept]
-    window_reuse = store.window_vectors(live) if live is not None and not rebuild else {}
     window_hashes, window_vecs = _window_vectors(all_chunks, window_reuse, embedder, settings.embed_batch_size,
                                                  progress, report)
     name, written = _write_generation(store, (ids, vectors, texts, metas), (window_hashes, window_vecs))
@@ -145,6 +146,10 @@ def _ingest(settings: Settings, embedder: EmbeddingModel, store: ChromaStore, *,
         report.published = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _has_every_window(chunks: list[Chunk], vectors: dict[str, np.ndarray], model_name: str) -> bool:
+    return all(h in vectors for c in chunks for h in chunk_windows(c, model_name).hashes)
 
 
 def _write_generation(store: ChromaStore, chunks: tuple[list[str], np.ndarray, list[str], list[dict[str, Any]]],

@@ -25,6 +25,21 @@ def _sources(settings) -> set[str]:  # type: ignore[no-untyped-def]
     return {c.metadata["source"] for c in store.all_chunks(info)}
 
 
+def test_windows_cut_differently_are_embedded_once_without_re_embedding_chunks(  # type: ignore[no-untyped-def]
+        settings, embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new version that cuts windows differently (same corpus, same chunks) gets its missing window
+    vectors at the next ingest, and only those."""
+    from assistant import passages
+
+    first = run_ingest(settings, embedder, ChromaStore(settings))
+    monkeypatch.setattr(passages, "WINDOW_WORDS", 12)  # shorter sentence runs: new window texts
+    counting = CountingEmbedder(embedder)
+    second = run_ingest(settings, counting, ChromaStore(settings))
+    assert second.published and second.collection != first.collection and second.chunks_embedded == 0
+    assert 0 < second.windows_embedded == len(counting.embedded) < second.windows_total
+    assert not run_ingest(settings, counting, ChromaStore(settings)).published  # and then nothing changed
+
+
 def test_ingest_then_incremental_rerun(settings, embedder) -> None:  # type: ignore[no-untyped-def]
     counting = CountingEmbedder(embedder)
     first = run_ingest(settings, counting, ChromaStore(settings))
