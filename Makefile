@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.digihulp-installed
 
 # Offline: every entry point (and the tests' conftest) sets the environment of assistant/runtime.py itself.
 
-.PHONY: run test test-fast install model index evals lint bench load clean-index browser
+.PHONY: run test test-fast install model index evals lint bench bench-paths load clean-index browser
 
 run: index
 	$(BIN)/python app.py
@@ -49,6 +49,10 @@ evals: model
 bench: model
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/query.py
+
+# Every tip path the start check (corpus/startcheck.yaml) can give: bounds, existing tips, coverage (no model).
+bench-paths: install
+	$(BIN)/python benchmarks/startpaths.py
 
 # The web app under 1-40 simulated colleagues plus a 10-minute soak (~17 min; see docs/operations.md).
 load: model

@@ -27,6 +27,7 @@ from ingest import batch_files as files
 from ingest.batch_files import BatchError, read_batch
 from ingest.lock import batch_lock
 from ingest.pipeline import IngestReport, run_ingest
+from ingest.startcheck_files import retire_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,16 @@ class _SameQuestions(EmbeddingModel):
             self._seen.update(zip(todo, self._embedder.embed_queries(todo), strict=True))
 
 
+def check_batch(settings: Settings, batch_dir: Path) -> files.BatchPlan:
+    """The batch's plan, or BatchError: its files (read_batch), then the tips the start check's paths need, which
+    a batch may not retire (corpus/startcheck.yaml; ingest itself reports a broken start check)."""
+    plan = read_batch(settings, Path(batch_dir))
+    needed = retire_conflicts(settings.corpus_dir, plan.retire, plan.files)
+    if needed:
+        raise BatchError(needed)
+    return plan
+
+
 def run_batch(settings: Settings, embedder: EmbeddingModel, batch_dir: Path, datasets: Sequence[Path],
               tolerances: Mapping[str, Tolerance] | None = None, *, dry_run: bool = False) -> BatchOutcome:
     """Stage the batch, evaluate it against the live index and publish it only when the gate passes.
@@ -128,7 +139,7 @@ def run_batch(settings: Settings, embedder: EmbeddingModel, batch_dir: Path, dat
     Raises BatchError (invalid batch: nothing staged) and ConfigError/IndexProblem; refusals are outcomes.
     """
     started = time.perf_counter()
-    plan = read_batch(settings, Path(batch_dir))
+    plan = check_batch(settings, Path(batch_dir))
     cases = load_cases(datasets)
     store = ChromaStore(settings)
     with batch_lock(settings.data_dir), tempfile.TemporaryDirectory(prefix="digihulp-batch-") as tmp:

@@ -135,11 +135,10 @@ def _print_error(as_json: bool, message: str, problems: dict[str, str]) -> None:
 
 def _batch(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.model import load_embedder
-    from evals.gate import default_datasets, describe, load_cases, run_batch
-    from ingest.batch_files import read_batch
+    from evals.gate import check_batch, default_datasets, describe, load_cases, run_batch
 
     datasets = args.dataset or default_datasets(settings)
-    read_batch(settings, args.batch_dir)  # a bad batch or dataset fails before the model loads
+    check_batch(settings, args.batch_dir)  # a bad batch or dataset fails before the model loads
     load_cases(datasets)
     embedder = load_embedder(settings, all_cores=True)
     outcome = run_batch(settings, embedder, args.batch_dir, datasets, dry_run=args.dry_run)

@@ -1,6 +1,6 @@
 """The only module that writes the corpus and the escalation eval set, as `assistant.store` is the only one that
-talks to Chroma: coach uploads, new tips, front-matter edits (retire, reviewed), the files a tip batch publishes
-or rolls back, and the eval cases that answered escalations become.
+talks to Chroma: coach uploads, new tips, front-matter edits (retire, reviewed), a coach's edit of startcheck.yaml,
+the files a tip batch publishes or rolls back, and the eval cases that answered escalations become.
 
 Every write is checked with the ingest loaders first, happens under one lock, and lands atomically
 (`assistant.atomic`). The tip-id index is the one ingest uses: every tip under tips/, subfolders included.
@@ -27,6 +27,7 @@ from assistant.atomic import copy_atomic, write_atomic
 from assistant.config import Settings
 from assistant.errors import DigihulpError
 from assistant.escalation import mask_pii
+from assistant.startcheck import FILE_NAME as STARTCHECK_FILE
 from ingest.loaders import (
     FRONT_MATTER,
     Document,
@@ -38,6 +39,7 @@ from ingest.loaders import (
     split_front_matter,
 )
 from ingest.pdf import load_pdf
+from ingest.startcheck_files import check_text, retire_conflicts
 
 log = logging.getLogger(__name__)
 
@@ -248,9 +250,23 @@ def set_front_matter(settings: Settings, rel: str, key: str, value: str) -> Docu
             doc = load_markdown(new, rel, "tip")
         except LoadError as exc:
             raise CorpusError(f"{rel}: {exc}") from exc
+        needed = retire_conflicts(settings.corpus_dir, [rel], {}) if not doc.active else {}
+        if needed:  # as the tip-batch gate: a start-check path would lose the tip
+            raise CorpusError(next(iter(needed.values())))
         write_atomic(path, new)
     log.info("%s: %s set to %s", rel, key, value)
     return doc
+
+
+def write_startcheck(settings: Settings, text: str, coach: str) -> int:
+    """A coach's edit of startcheck.yaml, written only when it is valid (StartcheckError lists every problem in
+    Dutch); the number of questions. /start shows the new version on its next page view."""
+    text = text.replace("\r\n", "\n")
+    with _write_lock:
+        check = check_text(settings.corpus_dir, text)
+        write_atomic(settings.corpus_dir / STARTCHECK_FILE, text.encode("utf-8"))
+    log.info("%s saved by %s", STARTCHECK_FILE, coach)
+    return len(check.items) + sum(1 for area in check.areas if area.question)
 
 
 # -- tip batches: publish and roll back ------------------------------------------------------------------

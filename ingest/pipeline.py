@@ -17,12 +17,14 @@ from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError, IndexProblem
 from assistant.retrieval import chunk_from_stored
 from assistant.runtime import failpoint
+from assistant.startcheck import FILE_NAME
 from assistant.store import ChromaStore, StoredChunk
 from assistant.types import Chunk
 from assistant.windows import chunk_windows
 from ingest.chunking import Chunker
 from ingest.loaders import Document, iter_documents
 from ingest.lock import batch_lock
+from ingest.startcheck_files import startcheck_problem
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,9 @@ def load_corpus(settings: Settings, report: IngestReport) -> list[Document]:
             log.warning("Skipped %s: %s", source, reason)
         else:
             docs.append(doc)
+    problem = startcheck_problem(corpus, docs)  # a broken start check fails on its own, like any file
+    if problem:
+        report.failed[FILE_NAME] = problem
     return docs
 
 

@@ -11,7 +11,10 @@ from assistant.errors import DigihulpError
 from assistant.escalation import Coach
 from assistant.types import strip_citations
 from assistant.ui import coach_render
+from assistant.ui.coach_bulk import BulkActions
 from assistant.ui.coach_corpus import CorpusTabs
+from assistant.ui.coach_newcomers import NewcomersTab
+from assistant.ui.coach_startcheck import StartcheckEditor
 from assistant.ui.login import coach_of
 from assistant.ui.render import box
 from assistant.ui.services import Services
@@ -32,6 +35,11 @@ class CoachPage:
         self.records = services.records
         self.accounts = services.accounts
         self.corpus = CorpusTabs(services)
+        self.bulk = BulkActions(services.triage)
+        self.duplicates = services.assistant.intake.duplicates
+        self.newcomers = NewcomersTab(services.start_results, services.start_content, services.directory,
+                                      services.accounts)
+        self.startcheck = StartcheckEditor(services.settings)
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
@@ -67,7 +75,8 @@ class CoachPage:
         keep = selected if any(e.id == selected for e in items) else (items[0].id if items else None)
         detail, text = self._draft_for(keep)
         names = {d.id: d.name for d in self.directory.departments()}
-        return coach_render.queue_html(items, names), gr.update(choices=choices, value=keep), detail, text
+        repeats = self.duplicates.repeat_counts() if self.duplicates is not None else {}
+        return coach_render.queue_html(items, names, repeats), gr.update(choices=choices, value=keep), detail, text
 
     def select(self, escalation_id: Any) -> tuple[str, str]:
         return self._draft_for(escalation_id)
@@ -127,6 +136,9 @@ class CoachPage:
                 with gr.Tab("Feedback", id="feedback") as c["fb_tab"]:
                     c["fb_btn"] = gr.Button("Vernieuwen", size="sm")
                     c["fb_html"] = gr.HTML("")
+                with gr.Tab("Nieuwe collega's", id="nieuwe-collegas") as newcomers_tab:
+                    self.newcomers.build(newcomers_tab)
+                    self.startcheck.build()
             self._wire(c)
         return demo
 
@@ -149,6 +161,7 @@ class CoachPage:
             c["to_coach"] = gr.Dropdown(coaches, value=None, label="Doorgeven aan", scale=3)
             c["hand_btn"] = gr.Button("Doorgeven", scale=1)
         c["msg"] = gr.HTML("")
+        self.bulk.section(c)
 
     def _wire(self, c: dict[str, Any]) -> None:
         listing = [c["queue"], c["pick"], c["detail"], c["text"]]
@@ -161,6 +174,7 @@ class CoachPage:
                                   (c["hand_btn"], self.hand_over, [c["to_coach"]])):
             button.click(fn, [c["pick"], *extra], c["msg"], api_visibility="private").then(
                 self.refresh, filters, listing, api_visibility="private")
+        self.bulk.wire(c, self._items, self.refresh, filters, listing)
         for event in (c["fb_tab"].select, c["fb_btn"].click):
             event(self.feedback, None, c["fb_html"], api_visibility="private")
         c["demo"].load(self.on_load, None, [c["hello"], c["dept"], *listing], api_visibility="private")

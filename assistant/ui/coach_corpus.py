@@ -38,7 +38,7 @@ class CorpusTabs:
     # -- Van antwoord naar tip ----------------------------------------------------------------------------
     def answered(self, request: gr.Request) -> Any:
         coach_of(request)
-        items = [e for e in self.records.escalations() if e.answer]
+        items = [e for e in self.services.triage.without_spam(self.records.escalations()) if e.answer]
         return gr.update(choices=[(coach_render.choice_label(e), e.id) for e in reversed(items)], value=None)
 
     def load_tip(self, escalation_id: Any, request: gr.Request) -> tuple[Any, ...]:
@@ -65,8 +65,9 @@ class CorpusTabs:
                                                                  body or ""), coach)
         except CorpusError as exc:
             return box(str(exc), "error")
-        added = corpus_files.add_escalation_case(self.settings.escalation_evals_file, escalation.id,
-                                                 escalation.question, rel, escalation.department, coach)
+        # Spam never becomes an eval case: the gate would guard a question nobody asked in earnest.
+        added = not self.services.triage.is_spam(escalation.id) and corpus_files.add_escalation_case(
+            self.settings.escalation_evals_file, escalation.id, escalation.question, rel, escalation.department, coach)
         extra = " De vraag staat nu ook in de evaluatieset." if added else ""
         return box(f"Tip opgeslagen als {rel}.{extra}{NEXT_INDEX}", "ok")
 

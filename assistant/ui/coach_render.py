@@ -29,10 +29,17 @@ def _short(text: str, limit: int = 140) -> str:
 UNSURE_BADGE = '<span class="dh-badge dh-unsure">niet zeker – antwoord getoond</span>'
 
 
-def queue_html(items: Sequence[Escalation], names: Mapping[str, str] | None = None) -> str:
-    names = names or {}
+def queue_html(items: Sequence[Escalation], names: Mapping[str, str] | None = None,
+               repeats: Mapping[int, int] | None = None) -> str:
+    """`repeats`: escalation id -> times the question was asked again (merged duplicates)."""
+    names, repeats = names or {}, repeats or {}
+
+    def again(e: Escalation) -> str:
+        n = repeats.get(e.id, 0)
+        return f' <span class="dh-badge" title="nog eens gevraagd">+{n}× nog eens gevraagd</span>' if n else ""
+
     rows = [[f"#{e.id}", esc(nl_datetime(e.created_at)), esc(names.get(e.department, e.department or "onbekend")),
-             esc(_short(e.question)) + (f" {UNSURE_BADGE}" if e.shown_unsure else ""), esc(e.coach_name),
+             esc(_short(e.question)) + (f" {UNSURE_BADGE}" if e.shown_unsure else "") + again(e), esc(e.coach_name),
              esc(STATUS_NL.get(e.status, e.status))] for e in items]
     return _table(["Nr", "Gesteld op", "Dienst", "Vraag", "Coach", "Status"], rows,
                   "Geen vragen met deze filter. Goed bezig!")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import gradio as gr
@@ -11,13 +13,18 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from assistant.auth import AccountStore
 from assistant.config import Settings
+from assistant.maildigest import DigestFlusher, MailThrottle
 from assistant.service import Assistant
 from assistant.ui.chat import ChatPage
+from assistant.ui.client import BrowserCookie
 from assistant.ui.coach import CoachPage
 from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
+from assistant.ui.plain_page import install_assets
 from assistant.ui.render import CSS, error_box
 from assistant.ui.services import Services
 from assistant.ui.session import LoginGuard, SessionStore, load_secret
+from assistant.ui.source_view import SourceView
+from assistant.ui.start import StartPage
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,23 @@ def health(assistant: Assistant) -> JSONResponse:
     return JSONResponse(status, status_code=503 if status.get("status") == "problemen" else 200)
 
 
+def _digests(throttle: MailThrottle | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """While the app runs, queued escalation mails go out as digests when a coach's window is up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        flusher = DigestFlusher(throttle) if throttle is not None else None
+        if flusher is not None:
+            flusher.start()
+        try:
+            yield
+        finally:
+            if flusher is not None:
+                flusher.stop()
+
+    return lifespan
+
+
 def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionStore | None = None,
                guard: LoginGuard | None = None) -> FastAPI:
     """The whole web app around one shared Assistant (one model instance): the web app's composition root."""
@@ -54,10 +78,14 @@ def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionSto
         log.warning("No coach accounts in %s: the coach workspace stays closed. Create one with: "
                     'python -m assistant.auth add-coach "Name" --department ID', settings.accounts_file)
 
-    app = FastAPI(title="digihulp", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="digihulp", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=_digests(assistant.intake.throttle))
     app.add_middleware(CoachGate, sessions=sessions)
+    app.add_middleware(BrowserCookie)
     app.add_api_route("/health", lambda: health(assistant), methods=["GET"], include_in_schema=False)
     LoginRoutes(accounts, sessions, guard).install(app)
+
+    install_start_pages(app, services, secret)
 
     coach = CoachPage(services).blocks()
     coach.queue(default_concurrency_limit=settings.concurrency_limit)
@@ -70,6 +98,14 @@ def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionSto
     chat.state_session_capacity = coach.state_session_capacity = settings.chat_sessions_kept
     gr.mount_gradio_app(app, chat, path="/", theme=_theme(), max_file_size="10kb", **MOUNT)
     return app
+
+
+def install_start_pages(app: FastAPI, services: Services, secret: str) -> None:
+    """/start (start check and tip path for new colleagues), /bron (readable sources) and their assets."""
+    settings = services.settings
+    install_assets(app)
+    SourceView(settings.corpus_dir, int(settings.max_file_mb * 1_000_000)).install(app)
+    StartPage(services.start_content, services.directory, services.start_results, secret).install(app)
 
 
 def create_unavailable_app(message: str) -> FastAPI:

@@ -11,7 +11,10 @@ from assistant.embedding import EmbeddingModel
 from assistant.escalation import CoachDirectory
 from assistant.records import EscalationStore
 from assistant.service import Assistant
+from assistant.startcheck_store import StartResults
 from assistant.store import ChromaStore
+from assistant.triage import Triage
+from assistant.ui.start_content import StartContent
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,9 @@ class Services:
     accounts: AccountStore  # coach accounts
     embedder: EmbeddingModel  # the app's one model, also for 'Index bijwerken' and 'Batch publiceren'
     store: ChromaStore  # the index the assistant reads, which those two update
+    triage: Triage  # coach bulk actions; knows which escalations are spam
+    start_content: StartContent  # the start check, its tips and the Digistart texts, as /start shows them
+    start_results: StartResults  # start-check levels colleagues chose to share with their digicoach
 
     @classmethod
     def build(cls, assistant: Assistant, accounts: AccountStore | None = None) -> Services:
@@ -30,4 +36,6 @@ class Services:
         settings = assistant.settings
         return cls(settings=settings, assistant=assistant, directory=assistant.directory, records=assistant.records,
                    accounts=accounts or AccountStore(settings.accounts_file), embedder=assistant.embedder,
-                   store=assistant.store)
+                   store=assistant.store, start_content=StartContent(settings.corpus_dir),
+                   start_results=StartResults(settings.db_path),
+                   triage=Triage(assistant.records))
