@@ -61,7 +61,8 @@ def _line(qid: Any, answer: Any) -> dict[str, Any]:
     data = answer.to_dict()
     return {
         "id": qid, "answer": data["answer"], "notice": data["notice"], "citations": data["citations"],
-        "confidence": data["confidence"], "escalated": data["escalated"], "escalation_id": data["escalation_id"],
+        "confidence": data["confidence"], "band": data["band"], "escalated": data["escalated"],
+        "escalation_id": data["escalation_id"],
         "coach": data["coach"], "retrieved": data["retrieved"],
     }
 
@@ -88,7 +89,11 @@ def _batch(assistant: Any, path: Path, out: TextIO) -> int:
 
 
 def _human(answer: Any) -> str:
+    from assistant.service import UNSURE
+
     parts = [answer.notice] if answer.notice else []
+    if answer.band == "unsure":
+        parts.append(UNSURE)
     parts.append(answer.text)
     if answer.citations:
         parts.append("\nBronnen:")

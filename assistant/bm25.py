@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -57,6 +58,7 @@ class BM25:
         self._postings = postings
         n = len(documents)
         self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        self._vocabulary = sorted(postings)
 
     def __len__(self) -> int:
         return len(self._tfs)
@@ -77,3 +79,18 @@ class BM25:
     def top(self, query: str, n: int) -> list[tuple[int, float]]:
         ranked = sorted(self.scores(query).items(), key=lambda kv: (-kv[1], kv[0]))
         return ranked[:n]
+
+    def idf(self, term: str) -> float:
+        """IDF of a stemmed term; a term the corpus never uses weighs as much as the rarest one."""
+        return self._idf.get(term, max(self._idf.values(), default=1.0))
+
+    def known(self, term: str, min_len: int = 5) -> bool:
+        """The corpus uses this stem, a compound that starts with it, or a word it starts or ends with
+        ("teamsvergadering" is known through "vergader")."""
+        if term in self._idf:
+            return True
+        if len(term) >= min_len:
+            at = bisect.bisect_left(self._vocabulary, term)
+            if at < len(self._vocabulary) and self._vocabulary[at].startswith(term):
+                return True
+        return any(term[:k] in self._idf or term[-k:] in self._idf for k in range(min_len, len(term)))

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.answerability import SHIPPED
+
 
 def _default_model_dir() -> Path:
     # Outside the repo so fresh clones and CI runs on one machine share one installed model.
@@ -64,7 +66,16 @@ class Settings(BaseSettings):
 
     # Answers and escalation
     confidence_threshold: float = Field(
-        0.40, description="Below this confidence a question is escalated (chosen on the eval sets, see README)."
+        SHIPPED.escalate_below, description="Below this answerability score a question goes to the coach "
+        "(fit by cross-validation on the eval sets: benchmarks/answerability.py, README 'Answerability').",
+    )
+    unsure_threshold: float = Field(
+        SHIPPED.answer_from, description="Below this score (and above confidence_threshold) the answer is shown "
+        "under 'Ik ben niet zeker dat dit je vraag beantwoordt', with the coach one click away.",
+    )
+    passage_selector: str = Field(
+        "meaning", description="How the quoted passage is chosen: meaning (windows embedded at ingest, scored "
+        "with the question's vector) or words (shared words; the selector before windows, kept for comparison).",
     )
     max_question_chars: int = Field(1000, description="Longer questions are trimmed to this length.")
     llm_url: str = Field("", description="OpenAI-compatible server base URL (…/v1); empty = extractive only.")

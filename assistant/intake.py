@@ -42,6 +42,7 @@ class Request:
     asker_contact: str = ""
     vector: np.ndarray | None = None
     client: Client | None = None  # None: not from the web (the command line), so never limited
+    shown_unsure: bool = False  # asked from an answer shown under "niet zeker"; draft is what was shown
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ class Intake:
         try:
             escalation_id = self.records.create(
                 question=req.question, department=req.department or "", route=route, sources=req.sources,
-                draft=req.draft, confidence=req.confidence, asker_name=req.asker_name, asker_contact=req.asker_contact)
+                draft=req.draft, confidence=req.confidence, asker_name=req.asker_name, asker_contact=req.asker_contact,
+                shown_unsure=req.shown_unsure)
         except StorageError:
             if verdict is not None and self.limiter is not None:
                 self.limiter.release(verdict)

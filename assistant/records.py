@@ -7,7 +7,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +73,12 @@ CREATE INDEX escalations_created ON escalations (created_at);
 CREATE INDEX feedback_created ON feedback (created_at)
 """
 # Named, applied once each (assistant/db.py); add new ones at the end, never edit a shipped one.
-MIGRATIONS: list[Migration] = [("records-initial-tables", _SCHEMA_V1),
-                               ("records-question-log-for-gaps", _QUESTION_LOG_FOR_GAPS)]
+MIGRATIONS: list[Migration] = [
+    ("records-initial-tables", _SCHEMA_V1),
+    ("records-question-log-for-gaps", _QUESTION_LOG_FOR_GAPS),
+    # The colleague saw the answer under "Ik ben niet zeker..." and asked the coach: the coach sees what was shown.
+    ("escalations-shown-unsure", "ALTER TABLE escalations ADD COLUMN shown_unsure INTEGER NOT NULL DEFAULT 0"),
+]
 _QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated", "band", "cited_json",
                      "top_source", "vector")
 _LOGGED = "id, created_at, question, department, confidence, escalated, band, cited_json, top_source"
@@ -111,10 +115,15 @@ def _to_logged(row: sqlite3.Row) -> LoggedQuestion:
     return LoggedQuestion(**{**data, "escalated": bool(data["escalated"]), "cited": cited})
 
 
+_ESCALATION_FIELDS = frozenset(f.name for f in fields(Escalation))
+
+
 def _to_escalation(row: sqlite3.Row) -> Escalation:
     data = dict(row)
     data["sources"] = tuple(json.loads(data.pop("sources_json") or "[]"))
-    return Escalation(**data)
+    data["shown_unsure"] = bool(data.get("shown_unsure", 0))
+    # Columns a later version adds are not this version's business: read the ones Escalation knows.
+    return Escalation(**{k: v for k, v in data.items() if k in _ESCALATION_FIELDS})
 
 
 def _sources_json(sources: Iterable[Mapping[str, Any] | Citation]) -> str:
@@ -147,6 +156,7 @@ class EscalationStore:
         confidence: float,
         asker_name: str = "",
         asker_contact: str = "",
+        shown_unsure: bool = False,
     ) -> int:
         # Store the canonical id when the directory knows the department, so coaches can filter on it.
         dept = route.department.id if route.department is not None else (department or "").strip()
@@ -164,6 +174,7 @@ class EscalationStore:
             "sources_json": _sources_json(sources),
             "draft_answer": draft,
             "confidence": float(confidence),
+            "shown_unsure": int(shown_unsure),
         }
         with self._write() as conn:
             new_id = _insert(conn, "escalations", values)

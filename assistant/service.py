@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant import confidence
-from assistant.answering import Draft, compose_extractive
+from assistant import answerability
+from assistant.answerability import SHIPPED
+from assistant.answering import Draft, compose_extractive, quoted_part
 from assistant.config import Settings
 from assistant.embedding import EmbeddingModel
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
@@ -26,12 +27,15 @@ from assistant.records import EscalationStore
 from assistant.retrieval import Retrieved, Retriever
 from assistant.store import ChromaStore
 from assistant.types import Answer
+from assistant.windows import ScoredWindow
 
 log = logging.getLogger(__name__)
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 NOT_SURE = "Hierover vind ik geen betrouwbaar antwoord in onze tips en handleidingen."
 ASKED_COACH = "Je vraag is doorgegeven aan je digicoach."
+UNSURE = "Ik ben niet zeker dat dit je vraag beantwoordt."  # shown above an answer in the "unsure" band
+ASK_COACH = "Vraag het aan je digicoach"
 
 
 @dataclass(frozen=True)
@@ -92,16 +96,19 @@ class Assistant:
         cleaned = clean_question(question, self.settings.max_question_chars)
         if cleaned.refused:
             return Answer(question=cleaned.text, text="", citations=(), confidence=0.0, notice=cleaned.notice)
-        vector = self.embedder.embed_query(cleaned.text)  # once: for the search and for duplicate detection
-        found = self.retriever.search(cleaned.text, vector)
-        draft, notice = self._draft(cleaned.text, found)
-        conf = confidence.score(self.retriever.signals(found, draft.coverage))
+        found = self.retrieve(cleaned.text)  # the question is embedded once: search, windows, duplicates
+        windows = self.scored_windows(found)
+        draft, notice = self._draft(cleaned.text, found, windows)
+        evidence = self.retriever.evidence(cleaned.text, found, windows, quoted_part(draft.text))
+        score = SHIPPED.probability(evidence)
+        band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
+        log.debug("answerability %.3f (%s): %s", score, band, evidence)
         answer = Answer(
-            question=cleaned.text, text=draft.text, citations=draft.citations, confidence=conf,
+            question=cleaned.text, text=draft.text, citations=draft.citations, confidence=score,
             notice=" ".join(filter(None, (cleaned.notice, notice))),
-            retrieved=tuple(found.documents[:20]), vector=vector,
+            retrieved=tuple(found.documents[:20]), band=band if draft.text else "escalated", vector=found.vector,
         )
-        if escalate or conf < self.settings.confidence_threshold or not draft.text:
+        if escalate or answer.band == "escalated":
             try:
                 answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate,
                                         client=client)
@@ -110,19 +117,31 @@ class Assistant:
         self._log(answer, department, vector)
         return answer
 
-    def _draft(self, question: str, found: Retrieved) -> tuple[Draft, str]:
+    def scored_windows(self, found: Retrieved) -> dict[str, list[ScoredWindow]] | None:
+        """Each retrieved document's windows, in reading order, with their similarity to the question
+        (None: the passage is chosen by shared words, as before windows)."""
+        if self.settings.passage_selector == "words" or found.vector is None:
+            return None
+        sources = list(dict.fromkeys(hit.chunk.source for hit in found.hits))
+        return self.retriever.windows.score_documents(found.vector, sources)
+
+    def _draft(self, question: str, found: Retrieved,
+               windows: dict[str, list[ScoredWindow]] | None) -> tuple[Draft, str]:
+        extractive = compose_extractive(question, found.hits, windows=windows)
         if self.llm is not None and found.hits:
             try:
-                generated = self.llm.answer(question, found.hits)
+                # The model reads the same passages the extractive answer quotes, not whole chunks.
+                generated = self.llm.answer(question, list(extractive.citations))
                 if generated is not None:
                     return generated, ""
             except DigihulpError as exc:
-                return compose_extractive(question, found.hits), str(exc)
-        return compose_extractive(question, found.hits), ""
+                return extractive, str(exc)
+        return extractive, ""
 
     def escalate(self, answer: Answer, department: str | None, asker_name: str = "",
                  asker_contact: str = "", client: Client | None = None) -> Answer:
-        """The colleague pressed 'Vraag het aan mijn digicoach' under an answer they already got."""
+        """The colleague pressed 'Vraag het aan mijn digicoach' under an answer they already got; from the
+        "niet zeker" band the escalation says so, and carries the answer that was shown."""
         draft = Draft(text=answer.text, citations=answer.citations, coverage=0.0, answerer="extractive")
         return self._escalate(answer, draft, department, asker_name, asker_contact, by_request=True, client=client)
 
@@ -131,7 +150,8 @@ class Assistant:
         outcome = self.intake.pass_on(Request(
             question=answer.question, department=department, sources=[c.to_dict() for c in draft.citations],
             draft=draft.text, confidence=answer.confidence, asker_name=asker_name, asker_contact=asker_contact,
-            vector=answer.vector, client=client))
+            vector=answer.vector, client=client,
+            shown_unsure=by_request and answer.band == "unsure" and not answer.escalated))
         if outcome.refused is not None or outcome.merged is not None:
             return self._not_new(answer, outcome, by_request)
         route, escalation_id = outcome.route, outcome.escalation_id
@@ -140,7 +160,7 @@ class Assistant:
         if by_request and answer.text:
             text = answer.text  # keep what they already read; the notice says who picks it up
         return replace(answer, text=text, citations=answer.citations if by_request else (),
-                       escalated=True, escalation_id=escalation_id, coach=route.coach.name,
+                       escalated=True, band="escalated", escalation_id=escalation_id, coach=route.coach.name,
                        notice=" ".join(filter(None, (answer.notice, route.message() if by_request else ""))))
 
     def _not_new(self, answer: Answer, outcome: Outcome, by_request: bool) -> Answer:
@@ -159,7 +179,7 @@ class Assistant:
         coach = self.directory.route(department).coach
         notice = (f"Ik kon je vraag nu niet doorgeven aan je digicoach (technisch probleem). Contacteer "
                   f"{coach.name} rechtstreeks via {coach.email}.")
-        return replace(answer, text=NOT_SURE, citations=(), escalated=False,
+        return replace(answer, text=NOT_SURE, citations=(), escalated=False, band="escalated",
                        notice=" ".join(filter(None, (answer.notice, notice))))
 
     def _log(self, answer: Answer, department: str | None, vector: np.ndarray | None = None) -> None:

@@ -12,6 +12,9 @@ CITATION_MARKER = re.compile(r"\[(?:bron\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]",
 _MARKER_AND_SPACE = re.compile(r"[ \t]*" + CITATION_MARKER.pattern, re.IGNORECASE)
 
 DocType = Literal["tip", "handleiding", "overleg", "document"]
+# What the colleague gets: an answer, an answer shown under "not sure" with the coach one click away,
+# or an escalation to the coach.
+Band = Literal["answer", "unsure", "escalated"]
 Status = Literal["open", "answered", "closed"]  # of an escalation
 
 
@@ -106,6 +109,7 @@ class Answer:
     coach: str = ""
     notice: str = ""  # a Dutch note for the colleague (e.g. "je vraag werd ingekort")
     retrieved: tuple[tuple[str, float], ...] = ()  # (source, fused score) per document, ranked
+    band: Band = "answer"
     # The question's embedding, computed once at ask time; reused to spot a repeated question. Not serialised.
     vector: Any = field(default=None, compare=False, repr=False)
 
@@ -116,6 +120,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "confidence": round(self.confidence, 4),
             "escalated": self.escalated,
+            "band": self.band,
             "escalation_id": self.escalation_id,
             "coach": self.coach,
             "notice": self.notice,
@@ -144,3 +149,4 @@ class Escalation:
     answer: str
     answered_by: str
     handed_over_from: str
+    shown_unsure: bool = False  # asked from an answer shown under "niet zeker"; draft_answer is what was shown

@@ -228,14 +228,14 @@ def query_set(args: argparse.Namespace, embedder: Any, set_name: str) -> dict[st
 
 
 def rank_all(retriever: Any, cases: list[dict[str, Any]], vecs: np.ndarray) -> dict[str, Any]:
-    from assistant import confidence
+    from common import old_confidence  # the confidence score assistant/confidence.py computed before issue 11
 
     rankings, best, conf = [], [], []
     for case, vec in zip(cases, vecs, strict=True):
         found = retriever.search(case["question"], vec)
         rankings.append([src for src, _ in found.documents[:5]])
         best.append(found.best_dense)
-        conf.append(confidence.score(retriever.signals(found, 1.0)))
+        conf.append(old_confidence(found, 1.0))
     return {"top5": rankings, "best_dense": best, "confidence": conf}
 
 

@@ -37,6 +37,7 @@ METRIC_NAMES = {
     "hit@5": "juiste bron in de top 5", "mrr": "rang van de juiste bron (MRR)",
     "escalation_recall": "vragen zonder antwoord doorgestuurd", "citation_correctness": "juiste bron geciteerd",
     "groundedness": "antwoord letterlijk uit de bron", "citation_validity": "geldige bronverwijzingen",
+    "key_facts": "kernpunt staat in het antwoord", "key_facts_all": "kernpunt staat in het antwoord (alle vragen)",
 }
 
 

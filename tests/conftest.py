@@ -31,9 +31,11 @@ force_offline()
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "corpus"
-# The fake's similarities run lower than the real model's; at this threshold the fixture corpus gives the same
-# mix of answers (questions sharing words with a tip) and escalations (questions about nothing in it).
-FAKE_CONFIDENCE_THRESHOLD = 0.15
+# The fake's similarities run lower than the real model's; at these answerability thresholds the fixture corpus
+# gives a mix of answers (questions sharing words with a tip), "niet zeker" answers (fewer shared words) and
+# escalations (questions about nothing in it): fixture answerable questions score 0.13-0.69, the others < 0.01.
+FAKE_CONFIDENCE_THRESHOLD = 0.05
+FAKE_UNSURE_THRESHOLD = 0.30
 REAL_MODEL_FIXTURES = ("installed_model_dir", "real_embedder")
 _real_connect = socket.socket.connect
 
@@ -228,7 +230,8 @@ def real_ingested_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder) -
 
 @pytest.fixture
 def ingested_settings(ingested_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    return private_settings(ingested_dir, tmp_path, confidence_threshold=FAKE_CONFIDENCE_THRESHOLD)
+    return private_settings(ingested_dir, tmp_path, confidence_threshold=FAKE_CONFIDENCE_THRESHOLD,
+                            unsure_threshold=FAKE_UNSURE_THRESHOLD)
 
 
 @pytest.fixture

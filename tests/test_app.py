@@ -20,7 +20,7 @@ import gradio as gr
 import httpx
 import pytest
 from chroma_server import free_port
-from conftest import FAKE_CONFIDENCE_THRESHOLD, FakeClock, HashEmbedder, private_settings
+from conftest import FAKE_CONFIDENCE_THRESHOLD, FAKE_UNSURE_THRESHOLD, FakeClock, HashEmbedder, private_settings
 
 from assistant.ui.services import Services
 
@@ -65,7 +65,8 @@ def private_copy(ingested_dir: Path, root: Path, **overrides: Any) -> Any:
 
 
 def fake_copy(ingested_dir: Path, root: Path) -> Any:
-    return private_copy(ingested_dir, root, confidence_threshold=FAKE_CONFIDENCE_THRESHOLD)
+    return private_copy(ingested_dir, root, confidence_threshold=FAKE_CONFIDENCE_THRESHOLD,
+                        unsure_threshold=FAKE_UNSURE_THRESHOLD)
 
 
 def start_web(root: Path, settings: Any, embedder: Any) -> Iterator[Web]:

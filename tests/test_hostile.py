@@ -30,7 +30,7 @@ from typing import Any
 import gradio as gr
 import pytest
 import yaml
-from conftest import FAKE_CONFIDENCE_THRESHOLD, HashEmbedder, private_settings
+from conftest import FAKE_CONFIDENCE_THRESHOLD, FAKE_UNSURE_THRESHOLD, HashEmbedder, private_settings
 from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -103,7 +103,8 @@ def fake_assistant(ingested_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     """One assistant for the property tests (hypothesis examples share it; each ask is independent), at the
     fake's threshold: a mix of answers and escalations."""
     return private_assistant(ingested_dir, tmp_path_factory.mktemp("shared"),
-                             confidence_threshold=FAKE_CONFIDENCE_THRESHOLD)
+                             confidence_threshold=FAKE_CONFIDENCE_THRESHOLD,
+                             unsure_threshold=FAKE_UNSURE_THRESHOLD)
 
 
 # --- 1. the question path -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import DigihulpError
+from assistant.service import ASK_COACH
 from assistant.types import Answer
 from assistant.ui import render
 from assistant.ui.client import client_of
@@ -75,39 +76,42 @@ class ChatPage:
         hidden = gr.update(visible=False)
         if not self._known(department):
             return render.box("Kies eerst je dienst bovenaan, dan weet ik wie je digicoach is.", "notice"), \
-                None, ids, hidden, hidden, ""
+                None, ids, hidden, hidden, hidden, ""
         progress(0.1, desc="Ik zoek in de tips en handleidingen…")
         try:
             answer = self.assistant.ask(question or "", department, asker_name=(name or "").strip(),
                                         asker_contact=(contact or "").strip(), client=client_of(request))
         except DigihulpError as exc:
             log.warning("Question not answered: %s", exc)
-            return render.error_box(str(exc), self.what_to_do(department)), None, ids, hidden, hidden, ""
+            return render.error_box(str(exc), self.what_to_do(department)), None, ids, hidden, hidden, hidden, ""
         except Exception:
             log.exception("Unexpected error while answering")
             message = "Er liep iets onverwachts fout bij het zoeken."
-            return render.error_box(message, self.what_to_do(department)), None, ids, hidden, hidden, ""
+            return render.error_box(message, self.what_to_do(department)), None, ids, hidden, hidden, hidden, ""
         answered = bool(answer.text or answer.escalated)
+        unsure = answered and answer.band == "unsure" and not answer.escalated
+        # Under a "niet zeker" answer the coach button comes first; under a plain answer it follows 👍/👎.
         return (self._answer_html(answer), answer if answered else None, self._remember(ids, answer.escalation_id),
-                gr.update(visible=answered), gr.update(visible=answered and not answer.escalated), "")
+                gr.update(visible=answered), gr.update(visible=answered and not answer.escalated and not unsure),
+                gr.update(visible=unsure), "")
 
     def escalate(self, answer: Answer | None, department: str | None, name: str, contact: str,
                  ids: Any, request: gr.Request = None) -> tuple[Any, ...]:
         if answer is None:
             return gr.skip(), answer, ids, gr.skip(), render.box("Stel eerst een vraag.", "notice")
+        hidden = gr.update(visible=False)
         if answer.escalated:
-            return gr.skip(), answer, ids, gr.update(visible=False), render.box(
-                f"Je vraag ligt al bij {answer.coach}.", "ok")
+            return gr.skip(), answer, ids, hidden, hidden, render.box(f"Je vraag ligt al bij {answer.coach}.", "ok")
         try:
             done = self.assistant.escalate(answer, department if self._known(department) else None,
                                            (name or "").strip(), (contact or "").strip(), client_of(request))
         except Exception:
             log.exception("Escalation failed")
-            return gr.skip(), answer, ids, gr.skip(), render.error_box(
+            return gr.skip(), answer, ids, gr.skip(), gr.skip(), render.error_box(
                 "Je vraag kon niet doorgegeven worden.", self.what_to_do(department))
         if not done.escalated:  # over the limit: the notice in the answer says why and whom to contact
-            return self._answer_html(done), done, ids, gr.skip(), render.box(done.notice, "notice")
-        return (self._answer_html(done), done, self._remember(ids, done.escalation_id), gr.update(visible=False),
+            return self._answer_html(done), done, ids, gr.skip(), gr.skip(), render.box(done.notice, "notice")
+        return (self._answer_html(done), done, self._remember(ids, done.escalation_id), hidden, hidden,
                 render.box(f"Je vraag is doorgegeven aan {done.coach}.", "ok"))
 
     def feedback(self, answer: Answer | None, comment: str, department: str | None, rating: int) -> str:
@@ -165,6 +169,7 @@ class ChatPage:
             c["name"] = gr.Textbox(label="Naam", max_length=120)
             c["contact"] = gr.Textbox(label="E-mail of telefoon", max_length=120)
         with gr.Column(visible=False) as c["after"]:
+            c["unsure_btn"] = gr.Button(ASK_COACH, variant="primary", visible=False, elem_id="dh-niet-zeker-coach")
             gr.HTML("<strong>Was dit antwoord nuttig?</strong>")
             with gr.Row():
                 c["up"] = gr.Button("👍 Ja", size="sm", elem_id="dh-duim-op")
@@ -176,13 +181,15 @@ class ChatPage:
 
     def _wire(self, c: dict[str, Any]) -> None:
         ask_in = [c["question"], c["dept"], c["name"], c["contact"], c["ids_store"]]
-        ask_out = [c["answer"], c["answer_state"], c["ids_store"], c["after"], c["esc_btn"], c["status"]]
+        ask_out = [c["answer"], c["answer_state"], c["ids_store"], c["after"], c["esc_btn"], c["unsure_btn"],
+                   c["status"]]
         progress: dict[str, Any] = {"show_progress": "full", "show_progress_on": [c["answer"]]}
         c["ask_btn"].click(self.ask, ask_in, ask_out, api_name="vraag", **progress)
         c["question"].submit(self.ask, ask_in, ask_out, api_visibility="private", **progress)
-        c["esc_btn"].click(self.escalate, [c["answer_state"], c["dept"], c["name"], c["contact"], c["ids_store"]],
-                           [c["answer"], c["answer_state"], c["ids_store"], c["esc_btn"], c["status"]],
-                           api_name="escaleer")
+        esc_in = [c["answer_state"], c["dept"], c["name"], c["contact"], c["ids_store"]]
+        esc_out = [c["answer"], c["answer_state"], c["ids_store"], c["esc_btn"], c["unsure_btn"], c["status"]]
+        c["esc_btn"].click(self.escalate, esc_in, esc_out, api_name="escaleer")
+        c["unsure_btn"].click(self.escalate, esc_in, esc_out, api_visibility="private")
         for button, rating in ((c["up"], 1), (c["down"], -1)):
             button.click(lambda a, m, d, r=rating: self.feedback(a, m, d, r),
                          [c["answer_state"], c["comment"], c["dept"]], c["status"], api_visibility="private")

@@ -26,6 +26,9 @@ def _short(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+UNSURE_BADGE = '<span class="dh-badge dh-unsure">niet zeker – antwoord getoond</span>'
+
+
 def queue_html(items: Sequence[Escalation], names: Mapping[str, str] | None = None,
                repeats: Mapping[int, int] | None = None) -> str:
     """`repeats`: escalation id -> times the question was asked again (merged duplicates)."""
@@ -36,8 +39,8 @@ def queue_html(items: Sequence[Escalation], names: Mapping[str, str] | None = No
         return f' <span class="dh-badge" title="nog eens gevraagd">+{n}× nog eens gevraagd</span>' if n else ""
 
     rows = [[f"#{e.id}", esc(nl_datetime(e.created_at)), esc(names.get(e.department, e.department or "onbekend")),
-             esc(_short(e.question)) + again(e), esc(e.coach_name), esc(STATUS_NL.get(e.status, e.status))]
-            for e in items]
+             esc(_short(e.question)) + (f" {UNSURE_BADGE}" if e.shown_unsure else "") + again(e), esc(e.coach_name),
+             esc(STATUS_NL.get(e.status, e.status))] for e in items]
     return _table(["Nr", "Gesteld op", "Dienst", "Vraag", "Coach", "Status"], rows,
                   "Geen vragen met deze filter. Goed bezig!")
 
@@ -55,6 +58,8 @@ def detail_html(e: Escalation | None) -> str:
     answer = (f"<p><strong>Antwoord van {esc(e.answered_by)}:</strong></p><div class=\"dh-pre\">{esc(e.answer)}</div>"
               if e.answer else "")
     draft = esc(e.draft_answer) if e.draft_answer else "<em>(geen ontwerp)</em>"
+    draft_label = ("Dit antwoord kreeg de collega te zien, onder “Ik ben niet zeker dat dit je vraag beantwoordt”"
+                   if e.shown_unsure else "Ontwerp van antwoord (digihulp)")
     sources = sources_html(e.sources) or '<p class="dh-meta">Geen bronnen gevonden.</p>'
     return (
         f'<div class="dh-box dh-answer"><p><strong>Vraag #{e.id}</strong> – {esc(STATUS_NL.get(e.status, e.status))}'
@@ -62,7 +67,8 @@ def detail_html(e: Escalation | None) -> str:
         f"Gesteld op {esc(nl_datetime(e.created_at))} · Door: {esc(asker)} · Bij: {esc(e.coach_name)} "
         f"({esc(REASON_NL.get(e.route_reason, e.route_reason))}){handed} · Zekerheid: {e.confidence:.0%}</p>"
         f"{sources}"
-        f'<p><strong>Ontwerp van antwoord (digihulp):</strong></p><div class="dh-pre">{draft}</div>{answer}</div>'
+        f'<p><strong>{esc(draft_label)}:</strong>{" " + UNSURE_BADGE if e.shown_unsure else ""}</p>'
+        f'<div class="dh-pre">{draft}</div>{answer}</div>'
     )
 
 

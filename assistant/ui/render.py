@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from assistant.dutch import nl_date
+from assistant.service import UNSURE
 from assistant.types import CITATION_MARKER, Answer, Citation, Escalation
 
 DOC_TYPES = {"tip": "tip", "handleiding": "handleiding", "overleg": "overleg", "document": "document"}
@@ -21,6 +22,7 @@ CSS = """
 .dh-answer ul {margin: .2em 0 .6em 1.2em;}
 .dh-ref {font-size: .8em; vertical-align: super; color: var(--color-accent); font-weight: 600;}
 .dh-notice {background: #fff8e1; border: 1px solid #f0c36d; color: #5d4300;}
+.dh-unsure {background: #fff3e0; border: 1px solid #f0a35d; color: #5d2f00;}
 .dh-escalated {background: #e8f4fd; border: 1px solid #7fb8e6; color: #0b3c61;}
 .dh-error {background: #fdecea; border: 1px solid #e5a29b; color: #6b1d16;}
 .dh-ok {background: #eaf7ee; border: 1px solid #8fcf9f; color: #184d27;}
@@ -165,6 +167,8 @@ def answer_html(answer: Answer, link_token: str = "", marks: Mapping[str, Fresh]
             parts.append(box(answer.notice, "notice"))
     elif answer.notice:
         parts.append(box(answer.notice, "notice"))
+    if answer.band == "unsure" and not answer.escalated and answer.text:
+        parts.append(box(UNSURE, "unsure"))
     if answer.text and not (answer.escalated and not answer.citations):
         body = text_html(answer.text) + sources_html(answer.citations, marks)
         parts.append(f'<div class="dh-box dh-answer">{body}</div>')
