@@ -114,7 +114,7 @@ class Assistant:
                                         client=client)
             except StorageError as exc:  # never acknowledge an escalation that was not stored
                 answer = self._not_passed_on(answer, department, exc)
-        self._log(answer, department, vector)
+        self._log(answer, department, found.vector)
         return answer
 
     def scored_windows(self, found: Retrieved) -> dict[str, list[ScoredWindow]] | None:
