@@ -172,10 +172,12 @@ def test_a_restarted_app_keeps_the_coach_signed_in(page: Any, web: Web) -> None:
 
 def test_an_expired_session_asks_to_sign_in_and_keeps_the_typed_answer(page: Any, web: Web,
                                                                        tmp_path: Path) -> None:
+    web.assistant.ask("de printer op de gang is offline", "burgerzaken", escalate=True)  # shown first on load
     esc_id = web.assistant.ask("mijn badge werkt niet meer aan de printer", "burgerzaken",
                                escalate=True).escalation_id
     sign_in(page, web)
     choose(page, "#dh-pick", re.compile(rf"^#{esc_id} · "))
+    message(page, "#dh-detail", f"Vraag #{esc_id} –")  # loading the question fills the answer box: wait for it
     reply = "Houd je badge drie seconden tegen de lezer."
     page.locator("#dh-reply textarea").fill(reply)
     web.session_clock.now += web.settings.session_hours * 3600 + 60  # the session ends while the tab is open
