@@ -72,6 +72,38 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("", description="API key for the LLM server, if it needs one.")
     llm_timeout_s: float = Field(20.0, description="Timeout for one LLM request; no retries.")
 
+    # A coach's queue cannot be flooded (answers are never limited; only new escalations are)
+    escalation_window_minutes: float = Field(
+        10.0, description="The short window of the escalation limits, in minutes."
+    )
+    escalations_per_window: int = Field(
+        5, description="New escalations one browser may make within the short window (a client without the "
+        "browser cookie counts per address); 0 = no limit.",
+    )
+    escalations_per_day: int = Field(20, description="New escalations one browser may make per 24 hours; 0 = no limit.")
+    escalations_per_address_window: int = Field(
+        30, description="New escalations from one client address (all its browsers) within the short window; "
+        "higher than per browser, because colleagues behind one proxy share an address. 0 = no limit.",
+    )
+    escalations_per_address_day: int = Field(
+        150, description="New escalations from one client address per 24 hours; 0 = no limit."
+    )
+    merge_duplicates: bool = Field(
+        True, description="Merge a question into the open escalation it repeats instead of making a new one."
+    )
+    duplicate_similarity: float = Field(
+        0.84, description="A question whose embedding has at least this cosine similarity to an open escalation "
+        "(same browser, or same department within duplicate_hours) is merged into it as 'nog eens gevraagd'; "
+        "measured on paraphrase pairs (benchmarks/duplicates.py, README). Above 1 = only near-identical text.",
+    )
+    duplicate_hours: float = Field(
+        24.0, description="How long an open escalation catches the same question from others in its department."
+    )
+    mail_throttle_minutes: float = Field(
+        15.0, description="At most one new-escalation mail per coach per this many minutes; what comes in "
+        "meanwhile goes out as one digest when the time is up. 0 = a mail per escalation.",
+    )
+
     # E-mail to coaches (off when smtp_host is empty)
     smtp_host: str = Field("", description="SMTP server for escalation mails; empty = no mail.")
     smtp_port: int = Field(25, description="SMTP port.")

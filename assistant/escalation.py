@@ -247,17 +247,21 @@ class Mailer:
         if not escalation.coach_email:
             logger.warning("escalation #%s has no coach e-mail; no mail sent", escalation.id)
             return False
+        return self.send(self.build_message(escalation), f"escalation #{escalation.id}")
+
+    def send(self, msg: EmailMessage, what: str) -> bool:
+        """Deliver one message; False (logged) when the server refuses or cannot be reached."""
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
                     smtp.starttls()
                 if self.user:
                     smtp.login(self.user, self.password)
-                smtp.send_message(self.build_message(escalation))
+                smtp.send_message(msg)
         except Exception as exc:  # the question is already stored; a mail failure must not lose it
-            logger.warning("mail for escalation #%s to %s failed: %s", escalation.id, escalation.coach_email, exc)
+            logger.warning("mail for %s to %s failed: %s", what, msg["To"], exc)
             return False
-        logger.info("mail for escalation #%s sent to %s", escalation.id, escalation.coach_email)
+        logger.info("mail for %s sent to %s", what, msg["To"])
         return True
 
 

@@ -18,6 +18,8 @@ from assistant.config import Settings
 from assistant.embedding import EmbeddingModel
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
 from assistant.escalation import CoachDirectory, Mailer, Route
+from assistant.intake import Intake, Outcome, Request, merged_notice, over_limit_notice
+from assistant.ratelimit import Client
 from assistant.records import EscalationStore
 from assistant.retrieval import Retrieved, Retriever
 from assistant.store import ChromaStore
@@ -63,7 +65,7 @@ def visible_text(text: str) -> str:
 class Assistant:
     def __init__(self, settings: Settings, embedder: EmbeddingModel, store: ChromaStore,
                  directory: CoachDirectory, records: EscalationStore, mailer: Mailer | None = None,
-                 llm: Any = None, model_check: Callable[[], str] | None = None) -> None:
+                 llm: Any = None, model_check: Callable[[], str] | None = None, intake: Intake | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.store = store
@@ -74,6 +76,8 @@ class Assistant:
         # The installed model's files ("" = complete). Only for a model this assistant loaded itself.
         self.model_check = model_check
         self.retriever = Retriever(settings, store, embedder.name, embedder.dimension)
+        # Without one passed in: no limits, no duplicate merging, no mail throttling (tests, tools).
+        self.intake = intake or Intake(directory, records, mailer=mailer)
 
     def retrieve(self, question: str) -> Retrieved:
         """Embed the question once and search; used by ask() and by the evals/benchmarks."""
@@ -81,21 +85,24 @@ class Assistant:
         return self.retriever.search(question, vector)
 
     def ask(self, question: str, department: str | None = None, *, escalate: bool = False,
-            asker_name: str = "", asker_contact: str = "") -> Answer:
+            asker_name: str = "", asker_contact: str = "", client: Client | None = None) -> Answer:
+        """`client` (browser token, address) is whom the escalation limits count; None = the command line."""
         cleaned = clean_question(question, self.settings.max_question_chars)
         if cleaned.refused:
             return Answer(question=cleaned.text, text="", citations=(), confidence=0.0, notice=cleaned.notice)
-        found = self.retrieve(cleaned.text)
+        vector = self.embedder.embed_query(cleaned.text)  # once: for the search and for duplicate detection
+        found = self.retriever.search(cleaned.text, vector)
         draft, notice = self._draft(cleaned.text, found)
         conf = confidence.score(self.retriever.signals(found, draft.coverage))
         answer = Answer(
             question=cleaned.text, text=draft.text, citations=draft.citations, confidence=conf,
             notice=" ".join(filter(None, (cleaned.notice, notice))),
-            retrieved=tuple(found.documents[:20]),
+            retrieved=tuple(found.documents[:20]), vector=vector,
         )
         if escalate or conf < self.settings.confidence_threshold or not draft.text:
             try:
-                answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate)
+                answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate,
+                                        client=client)
             except StorageError as exc:  # never acknowledge an escalation that was not stored
                 answer = self._not_passed_on(answer, department, exc)
         self._log(answer, department)
@@ -112,20 +119,20 @@ class Assistant:
         return compose_extractive(question, found.hits), ""
 
     def escalate(self, answer: Answer, department: str | None, asker_name: str = "",
-                 asker_contact: str = "") -> Answer:
+                 asker_contact: str = "", client: Client | None = None) -> Answer:
         """The colleague pressed 'Vraag het aan mijn digicoach' under an answer they already got."""
         draft = Draft(text=answer.text, citations=answer.citations, coverage=0.0, answerer="extractive")
-        return self._escalate(answer, draft, department, asker_name, asker_contact, by_request=True)
+        return self._escalate(answer, draft, department, asker_name, asker_contact, by_request=True, client=client)
 
     def _escalate(self, answer: Answer, draft: Draft, department: str | None, asker_name: str,
-                  asker_contact: str, by_request: bool) -> Answer:
-        route = self.directory.route(department)
-        escalation_id = self.records.create(
-            question=answer.question, department=department or "", route=route,
-            sources=[c.to_dict() for c in draft.citations], draft=draft.text, confidence=answer.confidence,
-            asker_name=asker_name, asker_contact=asker_contact,
-        )
-        self._notify(escalation_id)
+                  asker_contact: str, by_request: bool, client: Client | None = None) -> Answer:
+        outcome = self.intake.pass_on(Request(
+            question=answer.question, department=department, sources=[c.to_dict() for c in draft.citations],
+            draft=draft.text, confidence=answer.confidence, asker_name=asker_name, asker_contact=asker_contact,
+            vector=answer.vector, client=client))
+        if outcome.refused is not None or outcome.merged is not None:
+            return self._not_new(answer, outcome, by_request)
+        route, escalation_id = outcome.route, outcome.escalation_id
         lead = ASKED_COACH if by_request else NOT_SURE
         text = f"{lead} {route.message()}"
         if by_request and answer.text:
@@ -136,18 +143,23 @@ class Assistant:
 
     def forward(self, question: str, department: str | None, draft: str) -> tuple[int, Route]:
         """A coach passes a question on (a 👎 answer from the Feedback tab) to the digicoach of `department`:
-        stored and mailed like an escalation, without the per-client limits colleagues have."""
+        stored and mailed like an escalation, without the per-client limits and merging colleagues have."""
         route = self.directory.route(department)
         escalation_id = self.records.create(question=question, department=department or "", route=route,
                                             sources=[], draft=draft, confidence=0.0)
-        self._notify(escalation_id)
+        self.intake.mail(escalation_id)
         return escalation_id, route
 
-    def _notify(self, escalation_id: int) -> None:
-        if self.mailer is not None:
-            escalation = self.records.get(escalation_id)
-            if escalation is not None:
-                self.mailer.send_escalation(escalation)
+    def _not_new(self, answer: Answer, outcome: Outcome, by_request: bool) -> Answer:
+        """Over the limit, or a repeat of an open escalation: the answer stays, the notice says why."""
+        keep = by_request and bool(answer.text)
+        answer = replace(answer, text=answer.text if keep else NOT_SURE, citations=answer.citations if keep else ())
+        if outcome.merged is not None:
+            notice = merged_notice(outcome.merged, outcome.repeats)
+            answer = replace(answer, escalated=True, escalation_id=outcome.merged.id, coach=outcome.merged.coach_name)
+        else:
+            notice = over_limit_notice(outcome.route.coach, outcome.refused)
+        return replace(answer, notice=" ".join(filter(None, (answer.notice, notice))))
 
     def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:
         log.error("Escalation not stored: %s", exc)
@@ -229,13 +241,16 @@ def build_assistant(settings: Settings, embedder: EmbeddingModel | None = None,
             embedder = QueryBatcher(embedder, workers=workers, max_batch=settings.query_batch_max)
     if not settings.coaches_file.is_file():
         raise IndexProblem(f"Het bestand met digicoaches ontbreekt: {settings.coaches_file}")
+    directory, records = CoachDirectory.load(settings.coaches_file), EscalationStore(settings.db_path)
+    mailer = Mailer.from_settings(settings)
     return Assistant(
         settings=settings,
         embedder=embedder,
         store=store or ChromaStore(settings),
-        directory=CoachDirectory.load(settings.coaches_file),
-        records=EscalationStore(settings.db_path),
-        mailer=Mailer.from_settings(settings),
+        directory=directory,
+        records=records,
+        mailer=mailer,
         llm=LLMAnswerer.from_settings(settings),
         model_check=model_check,
+        intake=Intake.from_settings(settings, directory, records, mailer),
     )

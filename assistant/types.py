@@ -106,6 +106,8 @@ class Answer:
     coach: str = ""
     notice: str = ""  # a Dutch note for the colleague (e.g. "je vraag werd ingekort")
     retrieved: tuple[tuple[str, float], ...] = ()  # (source, fused score) per document, ranked
+    # The question's embedding, computed once at ask time; reused to spot a repeated question. Not serialised.
+    vector: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -11,11 +11,13 @@ start can load it by accident.
 
 from __future__ import annotations
 
+import email
 import hashlib
 import ipaddress
 import shutil
 import socket
 from collections.abc import Iterator, Sequence
+from email import policy
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,38 @@ class CountingEmbedder:
 
     def embed_queries(self, questions: Sequence[str], batch_size: int = 16) -> np.ndarray:
         return self.inner.embed_queries(questions, batch_size=batch_size)
+
+
+class SmtpCollector:
+    """What a real SMTP server (aiosmtpd, on loopback) received: envelopes, and their messages parsed."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    # aiosmtpd looks the hook up by this exact name.
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[Any]:
+        return [email.message_from_bytes(e.original_content, policy=policy.default) for e in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Any, SmtpCollector]]:
+    """(controller, collector) of a real SMTP server on a free loopback port."""
+    from aiosmtpd.controller import Controller
+
+    from assistant.runtime import free_port
+
+    handler = SmtpCollector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        controller.stop()
 
 
 class FakeClock:

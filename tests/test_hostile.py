@@ -194,7 +194,9 @@ def test_ask_always_gives_a_clear_bounded_result(fake_assistant: Assistant, raw:
     assert embedder.queries[searched_before:] == [answer.question]  # the bounded text is what was searched
     if answer.escalated:
         stored = fake_assistant.records.get(answer.escalation_id or -1)
-        assert stored is not None and stored.question == answer.question and answer.coach
+        # A repeat of an open escalation joins it ("nog eens gevraagd", issue 16) instead of making a new one.
+        merged = "nog eens gevraagd" in answer.notice
+        assert stored is not None and (stored.question == answer.question or merged) and answer.coach
         assert stored.coach_name == answer.coach
     else:
         assert answer.citations and "[1]" in answer.text

@@ -10,6 +10,7 @@ import gradio as gr
 from assistant.errors import DigihulpError
 from assistant.types import Answer
 from assistant.ui import render
+from assistant.ui.client import client_of
 from assistant.ui.services import Services
 from assistant.ui.session import sign_id, unsign_id
 
@@ -62,6 +63,7 @@ class ChatPage:
 
     # -- handlers -----------------------------------------------------------------------------------------
     def ask(self, question: str, department: str | None, name: str, contact: str, ids: Any,
+            request: gr.Request = None,  # Gradio fills it in
             progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
         hidden = gr.update(visible=False)
         if not self._known(department):
@@ -70,7 +72,7 @@ class ChatPage:
         progress(0.1, desc="Ik zoek in de tips en handleidingen…")
         try:
             answer = self.assistant.ask(question or "", department, asker_name=(name or "").strip(),
-                                        asker_contact=(contact or "").strip())
+                                        asker_contact=(contact or "").strip(), client=client_of(request))
         except DigihulpError as exc:
             log.warning("Question not answered: %s", exc)
             return render.error_box(str(exc), self.what_to_do(department)), None, ids, hidden, hidden, ""
@@ -83,7 +85,7 @@ class ChatPage:
                 gr.update(visible=answered), gr.update(visible=answered and not answer.escalated), "")
 
     def escalate(self, answer: Answer | None, department: str | None, name: str, contact: str,
-                 ids: Any) -> tuple[Any, ...]:
+                 ids: Any, request: gr.Request = None) -> tuple[Any, ...]:
         if answer is None:
             return gr.skip(), answer, ids, gr.skip(), render.box("Stel eerst een vraag.", "notice")
         if answer.escalated:
@@ -91,11 +93,13 @@ class ChatPage:
                 f"Je vraag ligt al bij {answer.coach}.", "ok")
         try:
             done = self.assistant.escalate(answer, department if self._known(department) else None,
-                                           (name or "").strip(), (contact or "").strip())
+                                           (name or "").strip(), (contact or "").strip(), client_of(request))
         except Exception:
             log.exception("Escalation failed")
             return gr.skip(), answer, ids, gr.skip(), render.error_box(
                 "Je vraag kon niet doorgegeven worden.", self.what_to_do(department))
+        if not done.escalated:  # over the limit: the notice in the answer says why and whom to contact
+            return self._answer_html(done), done, ids, gr.skip(), render.box(done.notice, "notice")
         return (self._answer_html(done), done, self._remember(ids, done.escalation_id), gr.update(visible=False),
                 render.box(f"Je vraag is doorgegeven aan {done.coach}.", "ok"))
 

@@ -37,10 +37,17 @@ def status_nl(e: Escalation) -> str:
     return STATUS_NL.get(e.status, e.status)
 
 
-def queue_html(items: Sequence[Escalation], names: Mapping[str, str] | None = None) -> str:
-    names = names or {}
+def queue_html(items: Sequence[Escalation], names: Mapping[str, str] | None = None,
+               repeats: Mapping[int, int] | None = None) -> str:
+    """`repeats`: escalation id -> times the question was asked again (merged duplicates)."""
+    names, repeats = names or {}, repeats or {}
+
+    def again(e: Escalation) -> str:
+        n = repeats.get(e.id, 0)
+        return f' <span class="dh-badge" title="nog eens gevraagd">+{n}× nog eens gevraagd</span>' if n else ""
+
     rows = [[f"#{e.id}", esc(nl_datetime(e.created_at)), esc(dept_name(names, e.department)),
-             esc(_short(e.question)), esc(e.coach_name), esc(status_nl(e))] for e in items]
+             esc(_short(e.question)) + again(e), esc(e.coach_name), esc(status_nl(e))] for e in items]
     return _table(["Nr", "Gesteld op", "Dienst", "Vraag", "Coach", "Status"], rows,
                   "Geen vragen met deze filter. Goed bezig!", "Vragen van collega's")
 

@@ -64,8 +64,8 @@ class TipTab:
 
     def choices(self, extra: str = "") -> list[tuple[str, str]]:
         names = {d.id: d.name for d in self.services.directory.departments()}
-        items = [(coach_render.choice_label(e, names), f"vraag-{e.id}") for e in reversed(self.records.escalations())
-                 if e.answer]
+        answered = [e for e in self.services.triage.without_spam(self.records.escalations()) if e.answer]
+        items = [(coach_render.choice_label(e, names), f"vraag-{e.id}") for e in reversed(answered)]
         found = self.source(extra) if extra.startswith("feedback-") else None
         if found is not None:
             label = coach_render.dept_name(names, found.department) if found.department else "–"
@@ -108,8 +108,11 @@ class TipTab:
             saved = corpus_files.write_tip(self.settings, draft, coach, batch_dir=batch)
         except CorpusError as exc:
             return box(str(exc), "error")
-        added = corpus_files.add_escalation_case(self.settings.escalation_evals_file, found.id, found.question,
-                                                 saved.rel, found.department, coach, prefix=found.case_prefix)
+        # Spam never becomes an eval case: the gate would guard a question nobody asked in earnest.
+        spam = found.case_prefix == "esc" and self.services.triage.is_spam(found.id)
+        added = not spam and corpus_files.add_escalation_case(self.settings.escalation_evals_file, found.id,
+                                                              found.question, saved.rel, found.department, coach,
+                                                              prefix=found.case_prefix)
         if found.case_prefix == "fb":
             self.records.handle_feedback(found.id, coach, f"tip {saved.rel}")
         extra = " De vraag staat nu ook in de evaluatieset." if added else ""

@@ -13,6 +13,7 @@ from assistant.records import EscalationStore
 from assistant.service import Assistant
 from assistant.startcheck_store import StartResults
 from assistant.store import ChromaStore
+from assistant.triage import Triage
 from assistant.ui.start_content import StartContent
 
 
@@ -25,6 +26,7 @@ class Services:
     accounts: AccountStore  # coach accounts
     embedder: EmbeddingModel  # the app's one model, also for 'Index bijwerken' and 'Batch publiceren'
     store: ChromaStore  # the index the assistant reads, which those two update
+    triage: Triage  # coach bulk actions; knows which escalations are spam
     start_content: StartContent  # the start check, its tips and the Digistart texts, as /start shows them
     start_results: StartResults  # start-check levels colleagues chose to share with their digicoach
 
@@ -35,4 +37,5 @@ class Services:
         return cls(settings=settings, assistant=assistant, directory=assistant.directory, records=assistant.records,
                    accounts=accounts or AccountStore(settings.accounts_file), embedder=assistant.embedder,
                    store=assistant.store, start_content=StartContent(settings.corpus_dir),
-                   start_results=StartResults(settings.db_path))
+                   start_results=StartResults(settings.db_path),
+                   triage=Triage(assistant.records))
