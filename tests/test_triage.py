@@ -38,9 +38,9 @@ def test_spam_never_becomes_an_eval_question(tmp_path: Path, ingested_dir: Path,
     assistant.records.answer(esc_id, "Via Instellingen > Printers.", COACH)
     services = Services.build(assistant)
     tabs = TipTab(services)
-    assert any(value == f"vraag-{esc_id}" for _label, value in tabs.answered(coach_request())["choices"])
+    assert any(value == f"vraag-{esc_id}" for _label, value in tabs.answered(None, coach_request())["choices"])
     services.triage.mark_spam([esc_id], COACH)
-    assert all(value != f"vraag-{esc_id}" for _label, value in tabs.answered(coach_request())["choices"])
+    assert all(value != f"vraag-{esc_id}" for _label, value in tabs.answered(None, coach_request())["choices"])
     message = tabs.save_tip(f"vraag-{esc_id}", "Labelprinter koppelen", "Printen", "", "cultuur", "Via Instellingen.",
                             coach_request())
     assert "Tip opgeslagen" in message and "evaluatieset" not in message

@@ -73,9 +73,13 @@ class TipTab:
         return items
 
     # -- handlers -----------------------------------------------------------------------------------------
-    def answered(self, request: gr.Request) -> Any:
+    def answered(self, current: Any, request: gr.Request) -> Any:
+        """The pick list, keeping the chosen source: opening the tab (also from the Feedback tab, which has just
+        chosen a 👎 answer) must not empty the form's source."""
         coach_of(request)
-        return gr.update(choices=self.choices(), value=None)
+        key = str(current or "")
+        choices = self.choices(key)
+        return gr.update(choices=choices, value=key if any(value == key for _, value in choices) else None)
 
     def load_tip(self, key: Any, request: gr.Request) -> tuple[Any, ...]:
         coach_of(request)
@@ -139,7 +143,7 @@ class TipTab:
         save = gr.Button("Tip opslaan", variant="primary", elem_id="dh-tip-opslaan")
         t["msg"] = gr.HTML("", elem_id="dh-tip-msg")
         for event in (tab.select, refresh.click):
-            event(self.answered, None, t["pick"], api_visibility="private")
+            event(self.answered, t["pick"], t["pick"], api_visibility="private")
         form = [t["title"], t["app"], t["tags"], t["dept"], t["body"], t["msg"]]
         t["pick"].input(self.load_tip, t["pick"], form, api_visibility="private")
         # One save at a time per page: a double click queues, and the second save replaces the first tip.
