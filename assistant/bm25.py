@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 
 import snowballstemmer
 
@@ -29,9 +29,16 @@ STOP_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("dutch")
+    # One per thread: a Snowball stemmer keeps the word it is working on in itself, so two request threads
+    # sharing one corrupt each other's words (IndexError in the stemmer under concurrent questions).
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("dutch")
+    return stemmer
 
 
 def _fold(text: str) -> str:

@@ -130,7 +130,18 @@ class Settings(BaseSettings):
         8, description="Requests handled at the same time per page (Gradio queue); embedding itself is bounded "
         "by query_workers, so waiting questions can share one embedding pass.",
     )
-    session_hours: float = Field(8.0, description="Coach sessions expire after this many hours.")
+    session_hours: float = Field(8.0, description="Coach sessions expire after this many hours; they are kept in "
+                                 "the SQLite database, so an app restart does not log coaches out.")
+    trusted_proxies: str = Field(
+        "", description="Reverse proxies (IP addresses or networks, comma separated) whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are believed. Empty = none: the peer address is the client, and behind a "
+        "proxy every colleague then shares the proxy's address for login backoff.",
+    )
+    login_free_attempts: int = Field(
+        5, description="Wrong passwords from one client (address) before each further attempt waits "
+        "(2, 4, 8, ... seconds); accounts are never locked, so nobody can lock a coach out.",
+    )
+    login_max_wait_s: float = Field(300.0, description="The longest wait between login attempts of one client.")
     query_workers: int = Field(
         0, description="Threads that embed questions; concurrent questions are embedded together in one pass. "
         "0 = one per CPU core, -1 = off (each request embeds its own question).",

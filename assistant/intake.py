@@ -94,7 +94,7 @@ class Intake:
                 self.limiter.release(verdict)
             raise
         self._fingerprint(escalation_id, req, browser, dept)
-        self._mail(escalation_id)
+        self.mail(escalation_id)
         return Outcome(route, escalation_id)
 
     def _merge(self, req: Request, dept: str, browser: str) -> tuple[Escalation, Repeats] | None:
@@ -127,7 +127,8 @@ class Intake:
         except StorageError as exc:  # the escalation is stored; only its later duplicates would be missed
             log.warning("Fingerprint of escalation #%d not stored: %s", escalation_id, exc)
 
-    def _mail(self, escalation_id: int) -> None:
+    def mail(self, escalation_id: int) -> None:
+        """Tell the coach of a stored escalation (now, or in the next digest); also for questions a coach forwards."""
         if self.mailer is None:
             return
         escalation = self.records.get(escalation_id)

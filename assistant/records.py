@@ -61,6 +61,13 @@ CREATE TABLE feedback (
     department TEXT NOT NULL DEFAULT ''
 );
 """
+# The coach's desk (issue 12): a note when closing (the colleague reads it), feedback marked handled.
+_COACH_DESK = """
+ALTER TABLE escalations ADD COLUMN close_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE feedback ADD COLUMN handled_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE feedback ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE feedback ADD COLUMN handled_note TEXT NOT NULL DEFAULT ''
+"""
 # The gap board, freshness view and agenda (issue 13): what each logged question got (band, cited sources, best
 # document) and its vector, stored once at ask time so no view embeds again.
 _QUESTION_LOG_FOR_GAPS = """
@@ -78,6 +85,7 @@ MIGRATIONS: list[Migration] = [
     ("records-question-log-for-gaps", _QUESTION_LOG_FOR_GAPS),
     # The colleague saw the answer under "Ik ben niet zeker..." and asked the coach: the coach sees what was shown.
     ("escalations-shown-unsure", "ALTER TABLE escalations ADD COLUMN shown_unsure INTEGER NOT NULL DEFAULT 0"),
+    ("records-coach-desk", _COACH_DESK),
 ]
 _QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated", "band", "cited_json",
                      "top_source", "vector")
@@ -107,6 +115,9 @@ class Feedback:
     rating: int
     comment: str
     department: str
+    handled_at: str = ""  # '' while a coach still has to look at it
+    handled_by: str = ""
+    handled_note: str = ""  # e.g. "tip tips/x.md" or "doorgestuurd als vraag #12"
 
 
 def _to_logged(row: sqlite3.Row) -> LoggedQuestion:
@@ -219,14 +230,23 @@ class EscalationStore:
         assign = "status = 'answered', answer = ?, answered_by = ?"
         self._update(escalation_id, ("open", "answered"), assign, (text.strip(), coach_name))
 
-    def close(self, escalation_id: int) -> None:
-        self._update(escalation_id, ("open", "answered"), "status = 'closed'", ())
+    def close(self, escalation_id: int, note: str = "") -> None:
+        """Closed without an answer; the note is what the colleague reads (e.g. "opgelost aan de telefoon")."""
+        self._update(escalation_id, ("open", "answered"), "status = 'closed', close_note = ?", (note.strip(),))
 
-    def hand_over(self, escalation_id: int, coach: Coach) -> None:
+    def hand_over(self, escalation_id: int, coach: Coach, department: str | None = None,
+                  reason: str | None = None) -> None:
+        """Move an open question to another coach, and to `department` (its id) when given: the question is
+        then filed there, so it shows in that department's queue, and the colleague sees who holds it now."""
         # The right-hand coach_name is the old value: SQLite evaluates the whole SET list before assigning.
         assign = "handed_over_from = coach_name, coach_name = ?, coach_email = ?"
-        self._update(escalation_id, ("open",), assign, (coach.name, coach.email))
-        logger.info("escalation #%d handed over to %s", escalation_id, coach.name)
+        params: tuple[Any, ...] = (coach.name, coach.email)
+        if department:
+            assign, params = assign + ", department = ?", (*params, department)
+        if reason:
+            assign, params = assign + ", route_reason = ?", (*params, reason)
+        self._update(escalation_id, ("open",), assign, params)
+        logger.info("escalation #%d handed over to %s (%s)", escalation_id, coach.name, department or "same dept")
 
     def answered_for(self, ids: Iterable[int]) -> list[Escalation]:
         wanted = sorted({int(i) for i in ids})
@@ -295,9 +315,24 @@ class EscalationStore:
         with self._write() as conn:
             return _insert(conn, "feedback", dict(zip(_FEEDBACK_COLUMNS, row, strict=True)))
 
-    def negative_feedback(self, limit: int = 100) -> list[Feedback]:
-        """Newest first."""
+    def negative_feedback(self, limit: int = 100, *, handled: bool | None = None) -> list[Feedback]:
+        """Newest first; `handled` False/True keeps only the open/handled ones."""
+        where = {None: "", False: " AND handled_at = ''", True: " AND handled_at != ''"}[handled]
         with self._read() as conn:
-            sql = "SELECT * FROM feedback WHERE rating = -1 ORDER BY id DESC LIMIT ?"
+            sql = f"SELECT * FROM feedback WHERE rating = -1{where} ORDER BY id DESC LIMIT ?"
             rows = conn.execute(sql, (limit,)).fetchall()
         return [Feedback(**dict(r)) for r in rows]
+
+    def feedback(self, feedback_id: int) -> Feedback | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM feedback WHERE id = ?", (feedback_id,)).fetchone()
+        return Feedback(**dict(row)) if row else None
+
+    def handle_feedback(self, feedback_id: int, coach_name: str, note: str = "") -> None:
+        """Mark feedback as dealt with; handling it again only updates the note."""
+        with self._write() as conn:
+            found = conn.execute("UPDATE feedback SET handled_at = CASE handled_at WHEN '' THEN ? ELSE handled_at "
+                                 "END, handled_by = ?, handled_note = ? WHERE id = ?",
+                                 (now(), coach_name, note.strip(), feedback_id)).rowcount
+        if not found:
+            raise RecordError(f"onbekende feedback #{feedback_id} (unknown feedback)")

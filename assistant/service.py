@@ -20,7 +20,7 @@ from assistant.answering import Draft, compose_extractive, quoted_part
 from assistant.config import Settings
 from assistant.embedding import EmbeddingModel
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
-from assistant.escalation import CoachDirectory, Mailer, mask_pii
+from assistant.escalation import CoachDirectory, Mailer, Route, mask_pii
 from assistant.intake import Intake, Outcome, Request, merged_notice, over_limit_notice
 from assistant.ratelimit import Client
 from assistant.records import EscalationStore
@@ -162,6 +162,15 @@ class Assistant:
         return replace(answer, text=text, citations=answer.citations if by_request else (),
                        escalated=True, band="escalated", escalation_id=escalation_id, coach=route.coach.name,
                        notice=" ".join(filter(None, (answer.notice, route.message() if by_request else ""))))
+
+    def forward(self, question: str, department: str | None, draft: str) -> tuple[int, Route]:
+        """A coach passes a question on (a 👎 answer from the Feedback tab) to the digicoach of `department`:
+        stored and mailed like an escalation, without the per-client limits and merging colleagues have."""
+        route = self.directory.route(department)
+        escalation_id = self.records.create(question=question, department=department or "", route=route,
+                                            sources=[], draft=draft, confidence=0.0)
+        self.intake.mail(escalation_id)
+        return escalation_id, route
 
     def _not_new(self, answer: Answer, outcome: Outcome, by_request: bool) -> Answer:
         """Over the limit, or a repeat of an open escalation: the answer stays, the notice says why."""

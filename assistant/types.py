@@ -150,3 +150,4 @@ class Escalation:
     answered_by: str
     handed_over_from: str
     shown_unsure: bool = False  # asked from an answer shown under "niet zeker"; draft_answer is what was shown
+    close_note: str = ""  # why a coach closed it without an answer; the colleague reads it

@@ -58,6 +58,21 @@ class TipDraft:
     tags: str  # comma separated, as typed
     department: str
     body: str
+    origin: str = ""  # what the tip was written from ("vraag-12", "feedback-5"): saving it again updates it
+
+
+@dataclass(frozen=True)
+class SavedTip:
+    rel: str  # tips/<slug>.md, in the corpus or in the batch folder it was written to
+    updated: bool  # an earlier save of the same origin was replaced
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """No anchors and aliases (`&id001`, `*id001`): PyYAML writes them for values used twice (created and
+    reviewed are the same date), and a coach reading the front matter should see plain values."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def slugify(text: str, max_len: int = 70) -> str:
@@ -201,35 +216,81 @@ def accept_upload(settings: Settings, src: Path, original_name: str) -> tuple[st
     return rel, doc
 
 
-def tip_text(draft: TipDraft, slug: str, author: str, day: dt.date) -> str:
+def tip_text(draft: TipDraft, slug: str, author: str, day: dt.date, created: dt.date | None = None) -> str:
     tags = [t.strip() for t in re.split(r"[,;]", draft.tags) if t.strip()]
     front: dict[str, Any] = {
         "id": slug, "title": " ".join(draft.title.split()), "app": " ".join(draft.app.split()), "tags": tags,
-        "author": author, "department": draft.department.strip(), "created": day, "reviewed": day,
+        "author": author, "department": draft.department.strip(), "created": created or day, "reviewed": day,
         "status": "active",
     }
-    head = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
+    if draft.origin:
+        front["origin"] = draft.origin
+    head = yaml.dump(front, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, default_flow_style=None,
+                     width=1000)
     return f"---\n{head}---\n{draft.body.strip()}\n"
 
 
-def write_tip(settings: Settings, draft: TipDraft, author: str) -> str:
-    """Validate and save a new active tip; returns its source path (tips/<slug>.md)."""
+def _tip_fronts(root: Path) -> dict[str, dict[str, Any]]:
+    """corpus path -> front matter of every tip under `root` (a corpus or a batch folder)."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in discover(root):
+        rel = path.relative_to(root)
+        if doc_type_for(rel) != "tip":
+            continue
+        try:
+            found[rel.as_posix()] = split_front_matter(read_text(path))[0]
+        except LoadError:
+            found[rel.as_posix()] = {}
+    return found
+
+
+def _earlier(fronts: dict[str, dict[str, Any]], origin: str) -> tuple[str, dict[str, Any]] | None:
+    return next(((rel, f) for rel, f in fronts.items() if origin and str(f.get("origin") or "") == origin), None)
+
+
+def write_tip(settings: Settings, draft: TipDraft, author: str, batch_dir: Path | None = None) -> SavedTip:
+    """Validate and save an active tip, in the corpus or (`batch_dir`) in a batch that the gate publishes.
+
+    Idempotent per origin: a second save of a tip from the same question (a double click, or a correction)
+    replaces the first one, in the corpus or in the batch, keeping its id; it never writes `<slug>-2.md`.
+    """
     if not draft.title.strip() or not draft.app.strip() or not draft.body.strip():
         raise CorpusError("Vul minstens een titel, een app en de tekst van de tip in.")
-    base = slugify(draft.title, 60) or "tip"
+    root = Path(batch_dir) if batch_dir is not None else settings.corpus_dir
     with _write_lock:
-        taken = tip_ids(settings.corpus_dir)
-        slug = next(s for i in range(1, 1000) if (s := base if i == 1 else f"{base}-{i}") not in taken
-                    and not (settings.corpus_dir / "tips" / f"{s}.md").exists())
-        rel = f"tips/{slug}.md"
-        text = tip_text(draft, slug, author, today())
+        live = _tip_fronts(settings.corpus_dir)
+        staged = _tip_fronts(root) if batch_dir is not None else {}
+        earlier = _earlier(staged, draft.origin) or _earlier(live, draft.origin)
+        if earlier is not None:
+            slug = str(earlier[1].get("id") or Path(earlier[0]).stem)
+            rel = earlier[0] if (root / earlier[0]).is_file() else f"tips/{slug}.md"
+            created = _date(earlier[1].get("created"))
+        else:
+            base = slugify(draft.title, 60) or "tip"
+            taken = tip_ids(settings.corpus_dir) | ({} if batch_dir is None else tip_ids(root))
+            slug = next(s for i in range(1, 1000) if (s := base if i == 1 else f"{base}-{i}") not in taken
+                        and not (root / "tips" / f"{s}.md").exists())
+            rel, created = f"tips/{slug}.md", None
+        text = tip_text(draft, slug, author, today(), created)
         try:
             load_markdown(text, rel, "tip")
         except LoadError as exc:
             raise CorpusError(str(exc)) from exc
-        _write_new(inside_corpus(settings.corpus_dir, rel), text.encode("utf-8"))
-    log.info("Tip %s written by %s", rel, author)
-    return rel
+        dest = (root / rel) if batch_dir is not None else inside_corpus(settings.corpus_dir, rel)
+        if dest.is_file():
+            write_atomic(dest, text)
+        else:
+            _write_new(dest, text.encode("utf-8"))
+    log.info("Tip %s %s by %s%s", rel, "updated" if earlier else "written", author,
+             f" in batch {root}" if batch_dir is not None else "")
+    return SavedTip(rel, earlier is not None)
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
 
 
 def write_meeting_note(settings: Settings, day: dt.date, text: str) -> str:
@@ -297,12 +358,14 @@ def remove_file(corpus: Path, rel: str) -> None:
 
 # -- the escalation eval set ------------------------------------------------------------------------------
 def add_escalation_case(path: Path, escalation_id: int | str, question: str, tip_source: str,
-                        department: str | None, coach: str = "") -> bool:
-    """Add an answered escalation to the eval set the batch gate runs, once per escalation (False when it is
-    already there). Personal data in the question is masked, as in every other record of a question."""
-    record = {"id": f"esc-{escalation_id}", "question": question, "expected_sources": [tip_source],
+                        department: str | None, coach: str = "", prefix: str = "esc") -> bool:
+    """Add an answered escalation (prefix 'esc') or a 👎 answer a coach turned into a tip ('fb') to the eval set the
+    batch gate runs, once per case (False when it is already there). Personal data in the question is masked, as
+    in every other record of a question."""
+    origin = "escalation" if prefix == "esc" else "feedback"
+    record = {"id": f"{prefix}-{escalation_id}", "question": question, "expected_sources": [tip_source],
               "answerable": True, "department": department or None,
-              "notes": f"from escalation {escalation_id}" + (f"; tip by {coach}" if coach else "")}
+              "notes": f"from {origin} {escalation_id}" + (f"; tip by {coach}" if coach else "")}
     return add_eval_cases(path, [record]) == 1
 
 

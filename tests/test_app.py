@@ -10,6 +10,7 @@ import json
 import shutil
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from chroma_server import free_port
 from conftest import FAKE_CONFIDENCE_THRESHOLD, FAKE_UNSURE_THRESHOLD, FakeClock, HashEmbedder, private_settings
 
 from assistant.ui.services import Services
+from ingest import catalog
 
 COACH, PASSWORD = "An Declercq", "een-lang-testwachtwoord"
 BADGE_QUESTION = "hoe print ik met mijn badge"
@@ -74,14 +76,14 @@ def start_web(root: Path, settings: Any, embedder: Any) -> Iterator[Web]:
     from assistant.auth import AccountStore
     from assistant.service import build_assistant
     from assistant.ui import create_app
-    from assistant.ui.session import LoginGuard, SessionStore
+    from assistant.ui.session import LoginBackoff, SessionStore
 
     AccountStore(settings.accounts_file).add(COACH, PASSWORD, "burgerzaken")
     assistant = build_assistant(settings, embedder=embedder)  # like the `assistant` fixture, one per module
     login_clock, session_clock = FakeClock(), FakeClock()
     evals = settings.escalation_evals_file
-    app = create_app(settings, assistant, guard=LoginGuard(clock=login_clock),
-                     sessions=SessionStore(settings.session_hours, clock=session_clock))
+    app = create_app(settings, assistant, backoff=LoginBackoff(clock=login_clock),
+                     sessions=SessionStore(settings.db_path, settings.session_hours, clock=session_clock))
     for url in serve(app):
         yield Web(url, settings, assistant, login_clock, session_clock, evals, root)
 
@@ -89,11 +91,16 @@ def start_web(root: Path, settings: Any, embedder: Any) -> Iterator[Web]:
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory, ingested_dir: Path) -> Iterator[Web]:
     root = tmp_path_factory.mktemp("web")
-    yield from start_web(root, fake_copy(ingested_dir, root), HashEmbedder())
+    # Behind a (test) reverse proxy on 127.0.0.1: X-Forwarded-For makes requests come from other colleagues.
+    settings = fake_copy(ingested_dir, root).model_copy(update={"trusted_proxies": "127.0.0.1"})
+    yield from start_web(root, settings, HashEmbedder())
 
 
-def login(url: str, name: str = COACH, password: str = PASSWORD) -> httpx.Response:
-    return httpx.post(f"{url}/login", data={"naam": name, "wachtwoord": password}, follow_redirects=False)
+def login(url: str, name: str = COACH, password: str = PASSWORD, client: str = "",
+          headers: dict[str, str] | None = None) -> httpx.Response:
+    headers = {**({"X-Forwarded-For": client} if client else {}), **(headers or {})}
+    return httpx.post(f"{url}/login", data={"naam": name, "wachtwoord": password}, headers=headers,
+                      follow_redirects=False)
 
 
 def coach_request(name: str = COACH) -> gr.Request:
@@ -239,15 +246,37 @@ def test_login_from_another_site_is_refused(web: Web) -> None:
     assert response.status_code == 403 and "digihulp_session" not in response.cookies
 
 
-def test_rate_limit_after_five_wrong_passwords(web: Web) -> None:
+def test_wrong_passwords_slow_down_that_client_but_never_lock_the_account(web: Web) -> None:
+    """Issue 12 point 12: a colleague typing a coach's name with wrong passwords cannot lock the coach out."""
     web.login_clock.now += 3600  # forget failures of other tests
     for _ in range(5):
-        assert login(web.url, password="fout-fout-fout").status_code == 401
-    locked = login(web.url)  # even the right password is refused while locked
-    assert locked.status_code == 429 and "Te veel mislukte pogingen" in locked.text
-    assert "digihulp_session" not in locked.cookies
-    web.login_clock.now += 301
+        assert login(web.url, password="fout-fout-fout", client="10.1.1.1").status_code == 401
+    waiting = login(web.url, client="10.1.1.1")  # even the right password waits out the backoff
+    assert waiting.status_code == 429 and "Te veel mislukte pogingen vanaf dit toestel" in waiting.text
+    assert "digihulp_session" not in waiting.cookies
+    assert login(web.url, client="10.2.2.2").status_code == 303  # the coach, on their own pc: not locked
+    web.login_clock.now += 2.5  # the first wait is 2 s
+    assert login(web.url, client="10.1.1.1").status_code == 303
+
+
+def test_behind_a_trusted_proxy_one_client_does_not_slow_down_everyone(web: Web) -> None:
+    web.login_clock.now += 3600
+    for _ in range(8):
+        login(web.url, password="fout-fout-fout", client="10.9.9.9")
+    assert login(web.url, client="10.9.9.9").status_code == 429
+    # Without X-Forwarded-For the proxy's own address is the client: a separate one.
     assert login(web.url).status_code == 303
+    # A client cannot dodge its backoff by writing its own X-Forwarded-For: the proxy appends the real one.
+    assert login(web.url, client="1.2.3.4, 10.9.9.9").status_code == 429
+
+
+def test_secure_cookie_over_https_behind_a_trusted_proxy(web: Web) -> None:
+    def flags(response: httpx.Response) -> list[str]:
+        session = next(c for c in response.headers.get_list("set-cookie") if c.startswith("digihulp_session="))
+        return [part.strip() for part in session.lower().split(";")]
+
+    assert "secure" not in flags(login(web.url))
+    assert "secure" in flags(login(web.url, headers={"X-Forwarded-Proto": "https"}))
 
 
 def test_session_expires(web: Web) -> None:
@@ -255,6 +284,31 @@ def test_session_expires(web: Web) -> None:
     assert httpx.get(f"{web.url}/coach/gradio_api/info", cookies=cookies).status_code == 200
     web.session_clock.now += web.settings.session_hours * 3600 + 1
     assert httpx.get(f"{web.url}/coach/gradio_api/info", cookies=cookies).status_code == 401
+    back = httpx.get(f"{web.url}/coach/", cookies=cookies, follow_redirects=True)
+    assert back.url.path == "/login" and "Je bent afgemeld, meld je opnieuw aan." in back.text
+
+
+@pytest.mark.parametrize("path", ["/coach", "/coach/"])
+def test_the_workspace_opens_with_and_without_a_trailing_slash(web: Web, path: str) -> None:
+    cookies = {"digihulp_session": login(web.url).cookies["digihulp_session"]}
+    page = httpx.get(f"{web.url}{path}?x=1", cookies=cookies, follow_redirects=True)
+    assert page.status_code == 200 and page.url.path == "/coach/" and "detail" not in page.text[:50]
+    assert "dh-relogin" in page.text  # the sign-in-again dialog's script is on the page
+
+
+def test_sessions_survive_an_app_restart(web: Web) -> None:
+    """Issue 12 point 9: sessions live in the SQLite database, so a new app on the same data keeps them."""
+    from fastapi.testclient import TestClient
+
+    from assistant.ui import create_app
+    from assistant.ui.session import SessionStore
+
+    token = login(web.url).cookies["digihulp_session"]
+    sessions = SessionStore(web.settings.db_path, web.settings.session_hours, clock=web.session_clock)
+    restarted = TestClient(create_app(web.settings, web.assistant, sessions=sessions))
+    config = restarted.get("/coach/config", cookies={"digihulp_session": token})
+    assert config.status_code == 200 and "Escalaties" in config.text
+    assert restarted.get("/coach/config", cookies={"digihulp_session": "verzonnen"}).status_code == 401
 
 
 def test_without_accounts_the_workspace_explains_how_to_create_one(web: Web, tmp_path: Path) -> None:
@@ -276,17 +330,17 @@ def test_without_accounts_the_workspace_explains_how_to_create_one(web: Web, tmp
 
 def test_coach_answer_reaches_the_colleague(web: Web) -> None:
     from assistant.ui.chat import ChatPage
-    from assistant.ui.coach import CoachPage
+    from assistant.ui.coach_queue import QueueTab
     from assistant.ui.session import load_secret, sign_id
 
     answer = web.assistant.ask("<b>vet</b> mijn scanner piept", "burgerzaken", escalate=True)
-    coach = CoachPage(Services.build(web.assistant, SimpleNamespace(get=lambda name: None)))  # type: ignore[arg-type]
-    queue, _, detail, _ = coach.refresh("burgerzaken", "open", None)
+    coach = QueueTab(Services.build(web.assistant))
+    queue, _, detail, _ = coach.refresh("burgerzaken", "open", None, coach_request())
     assert f"#{answer.escalation_id}" in queue and "&lt;b&gt;vet&lt;/b&gt;" in queue and "<b>vet" not in detail
     message = coach.answer(answer.escalation_id, "Herstart de scanner <script>x</script>.", coach_request())
     assert "bewaard" in message
     with pytest.raises(gr.Error):
-        coach.close(answer.escalation_id, gr.Request())  # no user: refused
+        coach.close(answer.escalation_id, "", gr.Request())  # no user: refused
     chat = ChatPage(Services.build(web.assistant), load_secret(web.settings.data_dir))
     request = SimpleNamespace(query_params={"vraag": sign_id(chat.secret, answer.escalation_id)})
     _, html, ids = chat.on_load("burgerzaken", [], request)
@@ -295,22 +349,52 @@ def test_coach_answer_reaches_the_colleague(web: Web) -> None:
     assert "Herstart" not in html  # a forged link shows nothing
 
 
-def test_hand_over_and_close(web: Web) -> None:
-    from assistant.ui.coach import CoachPage
+def test_hand_over_moves_the_question_to_the_receivers_department(web: Web) -> None:
+    """Issue 12 point 7: filed under the receiver's department, in their own view, the colleague sees the coach."""
+    from assistant.ui.coach_queue import QueueTab
 
     esc_id = web.assistant.ask("mijn scanner piept altijd", "burgerzaken", escalate=True).escalation_id
-    coach = CoachPage(Services.build(web.assistant, SimpleNamespace(get=lambda name: None)))  # type: ignore[arg-type]
-    assert "doorgegeven aan Jonas Verstraete" in coach.hand_over(esc_id, "Jonas Verstraete", coach_request())
+    queue = QueueTab(Services.build(web.assistant))
+    labels = [label for label, _ in queue.handover_choices()]
+    assert labels[0].startswith("Coördinator – ")
+    assert "ICT – Jonas Verstraete (digicoach)" in labels
+    depts = [label.split(" – ")[0] for label in labels[1:]]
+    assert depts == sorted(depts, key=lambda d: (next(x.site for x in web.assistant.directory.departments()
+                                                      if x.name == d), d.casefold()))  # grouped by department
+    assert "Kies de coach" in queue.hand_over(esc_id, "onbekend:coach", coach_request())
+    message = queue.hand_over(esc_id, "ict:coach", coach_request())
+    assert "doorgegeven aan Jonas Verstraete" in message and "bij de vragen van ICT" in message
     stored = web.assistant.records.get(esc_id)
-    assert stored.coach_name == "Jonas Verstraete" and stored.handed_over_from == COACH
-    assert "gesloten" in coach.close(esc_id, coach_request())
-    assert web.assistant.records.get(esc_id).status == "closed"
-    assert "Dat lukte niet" in coach.answer(esc_id, "te laat", coach_request())
+    assert (stored.coach_name, stored.department, stored.handed_over_from) == ("Jonas Verstraete", "ict", COACH)
+    assert stored.coach_email == web.assistant.directory.get("ict").coach.email and stored.route_reason == "coach"
+    html, _, _, _ = queue.refresh("ict", "open", None, coach_request("Jonas Verstraete"))
+    assert f"#{esc_id}" in html and "Goed bezig" not in html
+    mine, _, _, _ = queue.refresh("mijn", "open", None, coach_request("Jonas Verstraete"))
+    assert f"#{esc_id}" in mine
+    assert f"#{esc_id}" not in queue.refresh("burgerzaken", "open", None, coach_request())[0]
+    assert "gesloten" in queue.close(esc_id, "Opgelost aan de telefoon.", coach_request())
+    closed = web.assistant.records.get(esc_id)
+    assert closed.status == "closed" and closed.close_note == "Opgelost aan de telefoon."
+    assert "Dat lukte niet" in queue.answer(esc_id, "te laat", coach_request())
+    with pytest.raises(gr.Error, match="Je bent afgemeld"):
+        queue.close(esc_id, "", gr.Request())  # no user: refused, in Dutch
+
+
+def test_queue_and_detail_show_department_names_not_ids(web: Web) -> None:
+    from assistant.ui.coach_queue import QueueTab
+
+    esc_id = web.assistant.ask("mijn scanner doet raar", "cultuur", escalate=True).escalation_id
+    queue = QueueTab(Services.build(web.assistant))
+    html, choices, detail, _ = queue.refresh("cultuur", "open", esc_id, coach_request())
+    assert "Cultuur en evenementen" in html and "Dienst: Cultuur en evenementen" in detail
+    assert all(" · cultuur · " not in label for label, _ in choices["choices"])
+    assert "Cultuur en evenementen" in dict(queue.department_choices())
 
 
 def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir: Path, embedder: Any) -> None:
     from assistant.service import build_assistant
     from assistant.ui.coach_corpus import CorpusTabs
+    from assistant.ui.coach_tip import TipTab
     from ingest.loaders import load_markdown, read_text
 
     settings = fake_copy(ingested_dir, tmp_path)
@@ -319,11 +403,13 @@ def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir:
     esc_id = assistant.ask(question, "cultuur", escalate=True).escalation_id
     assistant.records.answer(esc_id, "Open Instellingen > Printers en kies 'Labelprinter bib' (Brother QL).",  # type: ignore[arg-type]
                              COACH)
-    tabs, evals = CorpusTabs(Services.build(assistant)), settings.escalation_evals_file
-    title, _app, _tags, dept, body, _ = tabs.load_tip(esc_id, coach_request())
+    tabs, tip, evals = CorpusTabs(Services.build(assistant)), TipTab(Services.build(assistant)), \
+        settings.escalation_evals_file
+    assert tip.choices()[0] == (f"#{esc_id} · Cultuur en evenementen · {question}", f"vraag-{esc_id}")
+    title, _app, _tags, dept, body, _ = tip.load_tip(f"vraag-{esc_id}", coach_request())
     assert title.startswith("Hoe koppel ik") and dept == "cultuur" and "Brother QL" in body
-    message = tabs.save_tip(esc_id, "Labelprinter van de bib koppelen", "Printen", "printen, labelprinter, bib",
-                            dept, body, coach_request())
+    message = tip.save_tip(f"vraag-{esc_id}", "Labelprinter van de bib koppelen", "Printen",
+                           "printen, labelprinter, bib", dept, body, coach_request())
     assert "tips/labelprinter-van-de-bib-koppelen.md" in message
     path = settings.corpus_dir / "tips" / "labelprinter-van-de-bib-koppelen.md"
     doc = load_markdown(read_text(path), "tips/labelprinter-van-de-bib-koppelen.md", "tip")
@@ -333,10 +419,13 @@ def test_answer_becomes_a_tip_and_an_eval_question(tmp_path: Path, ingested_dir:
     assert line == {"id": f"esc-{esc_id}", "question": question,
                     "expected_sources": ["tips/labelprinter-van-de-bib-koppelen.md"], "answerable": True,
                     "department": "cultuur", "notes": line["notes"]}
-    second = tabs.save_tip(esc_id, "Labelprinter van de bib koppelen", "Printen", "", dept, body, coach_request())
-    assert "labelprinter-van-de-bib-koppelen-2.md" in second and "evaluatieset" not in second
-    assert len(evals.read_text(encoding="utf-8").splitlines()) == 1  # a second tip does not duplicate the question
-    assert "Toegevoegd: 2" in tabs.reindex(coach_request(), progress=lambda *a, **k: None)
+    # Issue 12 point 10: "Tip opslaan" twice (a double click) writes one tip, not `…-2.md`.
+    second = tip.save_tip(esc_id, "Labelprinter van de bib koppelen", "Printen", "", dept, body, coach_request())
+    assert "tips/labelprinter-van-de-bib-koppelen.md bijgewerkt" in second and "evaluatieset" not in second
+    assert not (settings.corpus_dir / "tips" / "labelprinter-van-de-bib-koppelen-2.md").exists()
+    assert len(evals.read_text(encoding="utf-8").splitlines()) == 1  # a second save does not duplicate the question
+    assert "&id0" not in path.read_text(encoding="utf-8")
+    assert "Toegevoegd: 1" in tabs.reindex(coach_request(), progress=lambda *a, **k: None)
     answer = assistant.ask("labelprinter van de bib koppelen aan laptop", "cultuur")
     assert any(c.source == "tips/labelprinter-van-de-bib-koppelen.md" for c in answer.citations)
 
@@ -355,27 +444,45 @@ def test_retire_and_mark_reviewed(tmp_path: Path, ingested_dir: Path, embedder: 
     assert not load_markdown(after, rel, "tip").active
     assert after.replace("status: retired", "status: active") == before  # nothing else changed
     assert "nagekeken" in tabs.mark_reviewed("tips/teams-status-instellen.md", coach_request())
-    html, choices = tabs.listing("tip", "alle", coach_request())
+    html, choices, page, where = tabs.listing("tip", "alle", coach_request())
     assert "ingetrokken" in html and "Printen" in html and "printen-pincode-oud" in html
-    assert rel not in [value for _, value in choices["choices"]]
+    assert rel not in [value for _, value in choices["choices"]] and page == 0 and where == "Pagina 1 van 1"
     for bad in ("../coaches.yaml", "tips/../../etc/passwd.md", "handleidingen/mini-handleiding-printen.pdf", ""):
         assert "dh-error" in tabs.retire(bad, coach_request())
 
 
-def test_batch_outside_the_data_dir_is_refused(web: Web, tmp_path: Path) -> None:
+def test_corpus_list_filters_and_pages(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.ui import coach_render
     from assistant.ui.coach_corpus import CorpusTabs
 
     tabs = CorpusTabs(Services.build(web.assistant))
-    outside = tmp_path / "batch"
-    (outside / "tips").mkdir(parents=True)
-    (outside / "tips" / "scanner.md").write_text(VALID_TIP, encoding="utf-8")
+    html, _, _, _ = tabs.listing("alle", "alle", coach_request(), "badge")
+    assert "printen-met-badge" in html and "teams-status-instellen" not in html
+    monkeypatch.setattr(coach_render, "PAGE_SIZE", 3)
+    first, _, page, where = tabs.listing("alle", "alle", coach_request(), "", 0)
+    _, _, last_page, last_where = tabs.listing("alle", "alle", coach_request(), "", 99)
+    total = len(catalog.list_documents(web.settings))
+    assert page == 0 and where == f"Pagina 1 van {-(-total // 3)}" and f"Documenten 1–3 van {total}" in first
+    assert last_page == -(-total // 3) - 1 and last_where.startswith(f"Pagina {last_page + 1} ")
+    assert first.count("<tr>") == 4  # header + 3
+
+
+def test_batch_from_the_workspace_and_a_refused_zip_leave_the_corpus_alone(web: Web, tmp_path: Path) -> None:
+    from assistant.ui.coach_batch import BatchSection
+
+    section = BatchSection(Services.build(web.assistant), threading.Lock())
+    assert "nog geen tips in de batch" in section.run("werkruimte", None, True, coach_request(),
+                                                        progress=lambda *a, **k: None)
+    assert "Kies eerst het zip-bestand" in section.run("zip", None, True, coach_request())
+    bad = tmp_path / "batch.zip"
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("tips/../../evil.md", VALID_TIP)
     before = files_under(web.root)
-    for folder in (str(outside), str(web.settings.data_dir / ".." / "corpus")):
-        message = tabs.run_batch(folder, False, coach_request(), progress=lambda *a, **k: None)
-        assert "dh-error" in message and "moet in de datamap" in message
+    message = section.run("zip", str(bad), False, coach_request(), progress=lambda *a, **k: None)
+    assert "dh-error" in message and "&#x27;..&#x27; is niet toegelaten" in message
     assert files_under(web.root) == before
     with pytest.raises(gr.Error):
-        tabs.run_batch(str(web.settings.data_dir / "batch"), True, gr.Request())
+        section.run("werkruimte", None, True, gr.Request())
 
 
 def test_corpus_list_flags_old_tips(web: Web) -> None:

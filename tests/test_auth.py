@@ -11,7 +11,7 @@ import pytest
 from conftest import FakeClock
 
 from assistant.auth import AccountError, AccountStore, hash_password, main, verify_password
-from assistant.ui.session import LoginGuard, SessionStore, load_secret, sign_id, unsign_id
+from assistant.ui.session import LoginBackoff, SessionStore, load_secret, sign_id, unsign_id
 
 PASSWORD = "correct-paard-batterij"
 
@@ -87,40 +87,38 @@ def test_cli_add_and_reset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caps
     assert "Fout:" in capsys.readouterr().err
 
 
-def test_rate_limit_locks_after_five_failures_then_expires() -> None:
+def test_backoff_lets_five_failures_pass_then_doubles_the_wait() -> None:
     clock = FakeClock()
-    guard = LoginGuard(max_failures=5, lock_seconds=300, clock=clock)
-    keys = ["account:an", "ip:10.0.0.1"]
+    backoff = LoginBackoff(free=5, max_wait=300, window=900, clock=clock)
     for _ in range(4):
-        guard.fail(keys)
-    assert guard.locked_for(keys) == 0
-    guard.fail(keys)
-    assert guard.locked_for(keys) == pytest.approx(300)
-    assert guard.locked_for(["ip:10.0.0.1", "account:jonas"]) > 0  # the IP is locked for every account
-    assert guard.locked_for(["account:jonas", "ip:10.0.0.2"]) == 0
-    clock.now += 299
-    assert guard.locked_for(keys) > 0
-    clock.now += 2
-    assert guard.locked_for(keys) == 0
+        backoff.fail("10.0.0.1")
+    assert backoff.wait_for("10.0.0.1") == 0
+    waits = []
+    for _ in range(12):
+        backoff.fail("10.0.0.1")
+        waits.append(backoff.wait_for("10.0.0.1"))
+        clock.now += waits[-1]  # the client waits it out, then fails again
+    assert waits[:5] == [2, 4, 8, 16, 32] and max(waits) == 300
+    assert backoff.wait_for("10.0.0.2") == 0  # another client is not slowed down
 
 
-def test_rate_limit_counts_failures_within_the_window_and_success_resets() -> None:
+def test_backoff_forgets_old_failures_and_a_success_resets_it() -> None:
     clock = FakeClock()
-    guard = LoginGuard(max_failures=3, lock_seconds=60, window=100, clock=clock)
-    guard.fail(["account:an"])
-    guard.fail(["account:an"])
-    guard.success(["account:an"])
-    guard.fail(["account:an"])
-    assert guard.locked_for(["account:an"]) == 0
-    clock.now += 200  # older failures fall out of the window
-    guard.fail(["account:an"])
-    guard.fail(["account:an"])
-    assert guard.locked_for(["account:an"]) == 0
+    backoff = LoginBackoff(free=3, max_wait=60, window=100, clock=clock)
+    for _ in range(3):
+        backoff.fail("a")
+    assert backoff.wait_for("a") == pytest.approx(2)
+    clock.now += 200  # the failures fall out of the window
+    assert backoff.wait_for("a") == 0
+    for _ in range(3):
+        backoff.fail("a")
+    backoff.success("a")
+    assert backoff.wait_for("a") == 0
 
 
-def test_sessions_expire_and_can_be_revoked() -> None:
+def test_sessions_expire_and_can_be_revoked(tmp_path: Path) -> None:
     clock = FakeClock()
-    sessions = SessionStore(hours=8, clock=clock)
+    sessions = SessionStore(tmp_path / "db.sqlite3", hours=8, clock=clock)
     token = sessions.create("An Declercq")
     assert len(token) >= 40 and sessions.user(token) == "An Declercq"
     assert sessions.user("verzonnen") is None and sessions.user(None) is None
@@ -131,6 +129,14 @@ def test_sessions_expire_and_can_be_revoked() -> None:
     other = sessions.create("Jonas Verstraete")
     sessions.revoke(other)
     assert sessions.user(other) is None
+
+
+def test_sessions_survive_a_restart_and_only_hashes_are_stored(tmp_path: Path) -> None:
+    clock = FakeClock()
+    token = SessionStore(tmp_path / "db.sqlite3", hours=8, clock=clock).create("An Declercq")
+    assert SessionStore(tmp_path / "db.sqlite3", hours=8, clock=clock).user(token) == "An Declercq"
+    assert token.encode() not in (tmp_path / "db.sqlite3").read_bytes() + b"".join(
+        p.read_bytes() for p in tmp_path.glob("db.sqlite3-*"))
 
 
 def test_signed_links_cannot_be_guessed(tmp_path: Path) -> None:

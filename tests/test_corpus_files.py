@@ -54,9 +54,49 @@ def test_upload_refuses_a_tip_id_that_lives_in_a_subfolder(settings: Any, tmp_pa
 def test_new_tip_never_takes_an_id_used_in_a_subfolder(settings: Any) -> None:
     _move_to_subfolder(settings)
     draft = TipDraft("Teams status instellen", "Teams", "teams", "communicatie", "Klik op je foto en kies een status.")
-    assert write_tip(settings, draft, "An Declercq") == "tips/teams-status-instellen-2.md"
+    assert write_tip(settings, draft, "An Declercq").rel == "tips/teams-status-instellen-2.md"
     assert {source: reason for source, doc, reason in iter_documents(settings.corpus_dir, 10**7, 100)
             if doc is None} == {}  # ingest finds no duplicate tip id
+
+
+def test_saving_a_tip_from_the_same_question_twice_writes_one_tip(settings: Any) -> None:
+    """A double click on 'Tip opslaan' (or a correction) replaces the tip it wrote, never `<slug>-2.md`."""
+    draft = TipDraft("Scanner koppelen", "Scanner", "scanner", "burgerzaken", "Druk op Scan naar mail.",
+                     origin="vraag-12")
+    first = write_tip(settings, draft, "An Declercq")
+    again = write_tip(settings, draft, "An Declercq")
+    assert first.rel == again.rel == "tips/scanner-koppelen.md" and not first.updated and again.updated
+    fixed = write_tip(settings, TipDraft("Scanner koppelen (nieuw)", "Scanner", "", "burgerzaken",
+                                         "Druk twee seconden op Scan naar mail.", origin="vraag-12"), "Jonas")
+    assert fixed.rel == first.rel and fixed.updated
+    assert sorted(p.name for p in (settings.corpus_dir / "tips").glob("scanner-koppelen*")) == ["scanner-koppelen.md"]
+    text = (settings.corpus_dir / first.rel).read_text(encoding="utf-8")
+    assert "twee seconden" in text and "origin: vraag-12" in text and "id: scanner-koppelen" in text
+    other = write_tip(settings, TipDraft("Scanner koppelen", "Scanner", "", "ict", "Anders.", origin="vraag-13"),
+                      "An Declercq")
+    assert other.rel == "tips/scanner-koppelen-2.md"  # another question is another tip
+
+
+def test_written_front_matter_has_no_yaml_anchors(settings: Any) -> None:
+    """created and reviewed are the same date object: PyYAML would write `&id001` and `*id001`."""
+    rel = write_tip(settings, TipDraft("Anker test", "Teams", "a, b", "ict", "Tekst."), "An Declercq").rel
+    head = (settings.corpus_dir / rel).read_text(encoding="utf-8").split("---")[1]
+    assert "&id" not in head and "*id" not in head
+    assert "created: 20" in head and "reviewed: 20" in head and "tags: [a, b]" in head
+
+
+def test_a_tip_staged_in_a_batch_folder_keeps_ids_unique_and_stays_out_of_the_corpus(settings: Any) -> None:
+    batch = settings.data_dir / "batch"
+    draft = TipDraft("Teams status instellen", "Teams", "", "ict", "Nieuwe tekst.", origin="vraag-3")
+    saved = write_tip(settings, draft, "An Declercq", batch_dir=batch)
+    assert saved.rel == "tips/teams-status-instellen-2.md" and (batch / saved.rel).is_file()
+    assert not (settings.corpus_dir / saved.rel).exists()
+    assert write_tip(settings, draft, "An Declercq", batch_dir=batch).rel == saved.rel  # idempotent in the batch
+    # A published tip from the same question is replaced through the batch (same id, so the gate replaces it).
+    live = write_tip(settings, TipDraft("Printer", "Printen", "", "ict", "Eerst.", origin="vraag-4"), "An")
+    staged = write_tip(settings, TipDraft("Printer", "Printen", "", "ict", "Beter.", origin="vraag-4"), "An",
+                       batch_dir=batch)
+    assert staged.rel == live.rel and staged.updated and (batch / live.rel).is_file()
 
 
 def test_front_matter_editor_changes_only_that_field(settings: Any) -> None:

@@ -186,8 +186,8 @@ def test_new_tips_carry_what_the_batch_gate_measured(settings) -> None:  # type:
     from assistant.agenda.build import tip_changes
     from ingest.corpus_files import TipDraft
 
-    rel = corpus_files.write_tip(settings, TipDraft("Nieuwe tip", "Teams", "", "ict", "Tekst."), "An Declercq")
-    other = corpus_files.write_tip(settings, TipDraft("Andere tip", "Outlook", "", "ict", "Tekst."), "Els Desmet")
+    rel = corpus_files.write_tip(settings, TipDraft("Nieuwe tip", "Teams", "", "ict", "Tekst."), "An Declercq").rel
+    other = corpus_files.write_tip(settings, TipDraft("Andere tip", "Outlook", "", "ict", "Tekst."), "Els Desmet").rel
     gate = settings.data_dir / "batches" / "20261130-101010-000001" / "gate.json"
     gate.parent.mkdir(parents=True)
     gate.write_text(json.dumps({"live": {"hit@5": 0.9, "mrr": 0.8}, "staged": {"hit@5": 0.95, "mrr": 0.82},

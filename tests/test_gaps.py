@@ -251,8 +251,9 @@ def test_a_published_tip_from_a_card_adds_its_masked_questions_to_the_eval_set(w
     today = dt.date.today()
     [card] = [c for c in board.cards(today, today + dt.timedelta(days=1)) if "webinar" in c.label.lower()]
     assert board.prefill(card).body.startswith("Vragen van collega's")
-    rel = corpus_files.write_tip(settings, TipDraft("Webinar met inschrijving", "Teams", "teams", "ict",
-                                                    "Kies Nieuwe vergadering > Webinar en zet Registratie aan."), "An")
+    draft = TipDraft("Webinar met inschrijving", "Teams", "teams", "ict",
+                     "Kies Nieuwe vergadering > Webinar en zet Registratie aan.")
+    rel = corpus_files.write_tip(settings, draft, "An").rel
     board.decide(card, "tip", "An", rel)
     assert board.sync_published() == 0 and not evals.exists()  # written, not yet in the live index
     run_ingest(settings, assistant.embedder, assistant.store)

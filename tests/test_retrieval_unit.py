@@ -65,3 +65,29 @@ def test_clean_question_never_crashes(text: str) -> None:
     result = clean_question(text, 1000)
     assert len(result.text) <= 1000
     assert result.refused or result.text.strip()
+
+
+def test_tokenize_is_safe_when_request_threads_stem_at_once() -> None:
+    """The web app answers in several threads; a shared Snowball stemmer mixed their words up (IndexError)."""
+    import threading
+
+    text = " ".join(["Hoe installeer ik de beveiligingsupdates van mijn laptop en de printerstuurprogramma's"] * 400)
+    expected = tokenize(text)
+    start = threading.Barrier(8)
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def stem() -> None:
+        start.wait()
+        try:
+            for _ in range(5):
+                results.append(tokenize(text))
+        except BaseException as exc:  # an exception in a thread would not fail the test by itself
+            errors.append(exc)
+
+    threads = [threading.Thread(target=stem) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(results) == 40 and all(r == expected for r in results)

@@ -29,7 +29,7 @@ def test_close_many_with_one_note_and_spam(assistant: Any) -> None:
 
 def test_spam_never_becomes_an_eval_question(tmp_path: Path, ingested_dir: Path, embedder: Any) -> None:
     from assistant.service import build_assistant
-    from assistant.ui.coach_corpus import CorpusTabs
+    from assistant.ui.coach_tip import TipTab
 
     settings = fake_copy(ingested_dir, tmp_path)
     assistant = build_assistant(settings, embedder=embedder)
@@ -37,11 +37,11 @@ def test_spam_never_becomes_an_eval_question(tmp_path: Path, ingested_dir: Path,
     assert esc_id is not None
     assistant.records.answer(esc_id, "Via Instellingen > Printers.", COACH)
     services = Services.build(assistant)
-    tabs = CorpusTabs(services)
-    assert any(value == esc_id for _label, value in tabs.answered(coach_request())["choices"])
+    tabs = TipTab(services)
+    assert any(value == f"vraag-{esc_id}" for _label, value in tabs.answered(None, coach_request())["choices"])
     services.triage.mark_spam([esc_id], COACH)
-    assert all(value != esc_id for _label, value in tabs.answered(coach_request())["choices"])
-    message = tabs.save_tip(esc_id, "Labelprinter koppelen", "Printen", "", "cultuur", "Via Instellingen.",
+    assert all(value != f"vraag-{esc_id}" for _label, value in tabs.answered(None, coach_request())["choices"])
+    message = tabs.save_tip(f"vraag-{esc_id}", "Labelprinter koppelen", "Printen", "", "cultuur", "Via Instellingen.",
                             coach_request())
     assert "Tip opgeslagen" in message and "evaluatieset" not in message
     assert not settings.escalation_evals_file.exists() or settings.escalation_evals_file.read_text() == ""

@@ -1,4 +1,5 @@
-"""Coach tabs that change the corpus: 'Van antwoord naar tip' and 'Corpus' (list, upload, retire, re-index, batch)."""
+"""The 'Corpus' tab: actions and their messages on top (upload, review, retire, re-index, batch), then a
+filterable list of the corpus, a page at a time."""
 
 from __future__ import annotations
 
@@ -11,93 +12,54 @@ import gradio as gr
 
 from assistant.errors import DigihulpError
 from assistant.ui import coach_render
+from assistant.ui.coach_batch import BatchSection
 from assistant.ui.login import coach_of
 from assistant.ui.render import box, esc
 from assistant.ui.services import Services
 from ingest import catalog, corpus_files
-from ingest.corpus_files import CorpusError, TipDraft
+from ingest.catalog import DocRow
+from ingest.corpus_files import CorpusError
 
 log = logging.getLogger(__name__)
 
 KINDS = [("Alle soorten", "alle"), ("Tips", "tip"), ("Handleidingen", "handleiding"), ("Overleg", "overleg"),
          ("Andere documenten", "document")]
 STATES = [("Alle", "alle"), ("Actief", "active"), ("Ingetrokken", "retired")]
-BATCH_HELP = ("Map op de server met de batch: nieuwe of gewijzigde tips in `tips/`, handleidingen in "
-              "`handleidingen/` en een `retire.txt` met de tips die ingetrokken worden (één per regel). "
-              "De batch wordt eerst getest; hij wordt alleen gepubliceerd als de antwoorden niet slechter worden.")
-NEXT_INDEX = " Klik op 'Index bijwerken' in het tabblad Corpus om hem doorzoekbaar te maken."
+NEXT_INDEX = " Klik op 'Index bijwerken' om hem doorzoekbaar te maken."
+
+
+def _matches(row: DocRow, kind: str, status: str, words: list[str]) -> bool:
+    if kind not in ("alle", row.doc_type) or status not in ("alle", row.status):
+        return False
+    text = f"{row.title} {row.source} {row.app} {row.author}".casefold()
+    return all(word in text for word in words)
 
 
 class CorpusTabs:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.settings = services.settings
-        self.records = services.records
-        self._ingest_lock = threading.Lock()
+        self._ingest_lock = threading.Lock()  # 'Index bijwerken' and 'Batch publiceren' never run together
+        self.batch = BatchSection(services, self._ingest_lock, on_publish=self._gap_cases)
 
-    # -- Van antwoord naar tip ----------------------------------------------------------------------------
-    def answered(self, request: gr.Request) -> Any:
-        coach_of(request)
-        items = [e for e in self.services.triage.without_spam(self.records.escalations()) if e.answer]
-        return gr.update(choices=[(coach_render.choice_label(e), e.id) for e in reversed(items)], value=None)
-
-    def load_tip(self, escalation_id: Any, request: gr.Request) -> tuple[Any, ...]:
-        coach_of(request)
-        escalation = self.records.get(int(escalation_id)) if escalation_id else None
-        if escalation is None or not escalation.answer:
-            return "", "", "", None, "", box("Kies een beantwoorde vraag.", "notice")
-        top = str(escalation.sources[0].get("source", "")) if escalation.sources else ""
-        row = catalog.describe(self.settings, self.settings.corpus_dir / top) if top else None
-        title = " ".join(escalation.question.split()).rstrip("?").strip()
-        title = (title[:1].upper() + title[1:])[:90]
-        dept = self.services.directory.get(escalation.department)
-        return (title, row.app if row else "", row.app.lower() if row and row.app else "", dept.id if dept else None,
-                escalation.answer, box("Pas de tip aan waar nodig en klik op 'Tip opslaan'.", "notice"))
-
-    def save_tip(self, escalation_id: Any, title: str, app: str, tags: str, dept: str | None, body: str,
-                 request: gr.Request) -> str:
-        coach = coach_of(request)
-        escalation = self.records.get(int(escalation_id)) if escalation_id else None
-        if escalation is None:
-            return box("Kies eerst de vraag waarop de tip gebaseerd is.", "notice")
-        try:
-            rel = corpus_files.write_tip(self.settings, TipDraft(title or "", app or "", tags or "", dept or "",
-                                                                 body or ""), coach)
-        except CorpusError as exc:
-            return box(str(exc), "error")
-        # Spam never becomes an eval case: the gate would guard a question nobody asked in earnest.
-        added = not self.services.triage.is_spam(escalation.id) and corpus_files.add_escalation_case(
-            self.settings.escalation_evals_file, escalation.id, escalation.question, rel, escalation.department, coach)
-        extra = " De vraag staat nu ook in de evaluatieset." if added else ""
-        return box(f"Tip opgeslagen als {rel}.{extra}{NEXT_INDEX}", "ok")
-
-    def tip_tab(self, tab: gr.Tab, departments: list[tuple[str, str]]) -> None:
-        with gr.Row():
-            pick = gr.Dropdown([], value=None, label="Beantwoorde vraag", scale=4, elem_id="dh-tip-bron")
-            refresh = gr.Button("Vernieuwen", size="sm", scale=0)
-        title = gr.Textbox(label="Titel van de tip", max_length=160)
-        with gr.Row():
-            app = gr.Textbox(label="App (bv. Outlook, Teams, Printen)", max_length=60)
-            tags = gr.Textbox(label="Trefwoorden, gescheiden door komma's", max_length=300)
-            dept = gr.Dropdown(departments, value=None, label="Dienst")
-        body = gr.Textbox(label="Tekst van de tip (markdown)", lines=12, max_length=20_000)
-        save = gr.Button("Tip opslaan", variant="primary")
-        msg = gr.HTML("")
-        for event in (tab.select, refresh.click):
-            event(self.answered, None, pick, api_visibility="private")
-        pick.input(self.load_tip, pick, [title, app, tags, dept, body, msg], api_visibility="private")
-        save.click(self.save_tip, [pick, title, app, tags, dept, body], msg, api_visibility="private")
-
-    # -- Corpus -------------------------------------------------------------------------------------------
-    def listing(self, kind: str, status: str, request: gr.Request) -> tuple[Any, ...]:
+    # -- the list -----------------------------------------------------------------------------------------
+    def listing(self, kind: str, status: str, request: gr.Request, search: str = "", page: Any = 0
+                ) -> tuple[Any, ...]:
+        """(summary + one page of the list, active-tip choices, page number shown)."""
         coach_of(request)
         rows = catalog.list_documents(self.settings)
-        shown = [r for r in rows if kind in ("alle", r.doc_type) and status in ("alle", r.status)]
+        words = (search or "").casefold().split()
+        shown = [r for r in rows if _matches(r, kind or "alle", status or "alle", words)]
+        pages = max(1, -(-len(shown) // coach_render.PAGE_SIZE))
+        page = min(max(0, int(page or 0)), pages - 1)
+        start = page * coach_render.PAGE_SIZE
         stale = sum(r.stale for r in rows)
         summary = box(f"{stale} actieve tip(s) zijn meer dan een jaar niet nagekeken.", "notice") if stale else ""
         tips = [(f"{r.title} ({r.source})", r.source) for r in rows if r.doc_type == "tip" and r.status == "active"]
-        return summary + coach_render.corpus_html(shown), gr.update(choices=tips, value=None)
+        html = summary + coach_render.corpus_html(shown[start:start + coach_render.PAGE_SIZE], len(shown), page)
+        return html, gr.update(choices=tips, value=None), page, f"Pagina {page + 1} van {pages}"
 
+    # -- actions ------------------------------------------------------------------------------------------
     def upload(self, file: Any, request: gr.Request) -> str:
         coach_of(request)
         if not file:
@@ -152,59 +114,56 @@ class CorpusTabs:
             return ""
         return f"\n{added} vragen uit kennishiaten staan nu in de evaluatieset." if added else ""
 
-    def run_batch(self, folder: str, dry_run: bool, request: gr.Request,
-                  progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-        """The tip-batch gate from the workspace: test the batch and publish it only when it passes."""
-        coach = coach_of(request)
-        data_dir = self.settings.data_dir.resolve()
-        batch_dir = Path((folder or "").strip() or self.settings.data_dir / "batch").resolve()
-        if not batch_dir.is_relative_to(data_dir):
-            return box(f"De batchmap moet in de datamap van digihulp liggen ({data_dir}).", "error")
-        if not self._ingest_lock.acquire(blocking=False):
-            return box("De index wordt al bijgewerkt. Even geduld.", "notice")
-        try:
-            from evals.gate import BatchError, default_datasets, describe, run_batch
-
-            progress(0.1, desc="De batch wordt getest…")
-            outcome = run_batch(self.settings, self.services.embedder, batch_dir, default_datasets(self.settings),
-                                dry_run=bool(dry_run))
-        except BatchError as exc:
-            text = "\n".join([str(exc), *(f"- {name}: {reason}" for name, reason in exc.problems.items())])
-            return f'<div class="dh-box dh-error dh-pre">{esc(text)}</div>'
-        except DigihulpError as exc:
-            return box(f"De batch kon niet verwerkt worden: {exc}", "error")
-        finally:
-            self._ingest_lock.release()
-        log.info("Batch %s run from the coach workspace by %s (dry run: %s): published=%s",
-                 batch_dir, coach, bool(dry_run), outcome.published)
-        kind = "dh-ok" if outcome.passed else "dh-notice"
-        gaps = self._gap_cases() if outcome.published else ""
-        return f'<div class="dh-box {kind} dh-pre">{esc(describe(outcome) + gaps)}</div>'
-
+    # -- layout -------------------------------------------------------------------------------------------
     def corpus_tab(self, tab: gr.Tab) -> None:
-        with gr.Row():
-            kind = gr.Dropdown(KINDS, value="alle", label="Soort")
-            status = gr.Dropdown(STATES, value="alle", label="Status")
-            refresh = gr.Button("Vernieuwen", size="sm", scale=0)
-        table = gr.HTML("", elem_id="dh-corpus")
-        with gr.Accordion("Document toevoegen (.pdf handleiding of .md tip)", open=False):
-            file = gr.File(label="Bestand", file_types=[".pdf", ".md"], file_count="single", type="filepath")
-            add = gr.Button("Controleren en toevoegen")
-        with gr.Row():
-            tip = gr.Dropdown([], value=None, label="Actieve tip", scale=4)
+        with gr.Row(equal_height=True):
+            tip = gr.Dropdown([], value=None, label="Actieve tip", scale=4, elem_id="dh-corpus-tip")
             seen = gr.Button("Markeer als nagekeken", scale=1)
             retire = gr.Button("Tip intrekken", variant="stop", scale=1)
-        reindex = gr.Button("Index bijwerken")
-        with gr.Accordion("Batch publiceren", open=False):
-            folder = gr.Textbox(str(self.settings.data_dir / "batch"), label="Batchmap op de server", info=BATCH_HELP,
-                                max_length=1000)
-            dry_run = gr.Checkbox(False, label="Enkel testen (niet publiceren)")
-            batch = gr.Button("Batch publiceren", variant="primary")
-        msg = gr.HTML("")
-        for event in (tab.select, refresh.click, kind.input, status.input):
-            event(self.listing, [kind, status], [table, tip], api_visibility="private")
-        for button, fn, inputs in ((add, self.upload, [file]), (retire, self.retire, [tip]),
-                                   (seen, self.mark_reviewed, [tip]), (reindex, self.reindex, []),
-                                   (batch, self.run_batch, [folder, dry_run])):
-            button.click(fn, inputs, msg, api_visibility="private").then(
-                self.listing, [kind, status], [table, tip], api_visibility="private")
+        with gr.Row():
+            with gr.Accordion("Document toevoegen (.pdf handleiding of .md tip)", open=False):
+                file = gr.File(label="Bestand", file_types=[".pdf", ".md"], file_count="single", type="filepath")
+                add = gr.Button("Controleren en toevoegen")
+            reindex = gr.Button("Index bijwerken", scale=0, min_width=180)
+        batch = self.batch.layout()
+        msg = gr.HTML("", elem_id="dh-corpus-msg")
+        with gr.Row(equal_height=True):
+            kind = gr.Dropdown(KINDS, value="alle", label="Soort", scale=1)
+            status = gr.Dropdown(STATES, value="alle", label="Status", scale=1)
+            search = gr.Textbox(label="Zoek op titel, bestand, app of auteur", scale=2, elem_id="dh-corpus-zoek")
+            refresh = gr.Button("Vernieuwen", size="sm", scale=0)
+        table = gr.HTML("", elem_id="dh-corpus")
+        page = gr.State(0)
+        with gr.Row(equal_height=True):
+            prev = gr.Button("◀ Vorige", size="sm", scale=0, elem_id="dh-corpus-vorige")
+            where = gr.Markdown("Pagina 1 van 1", elem_id="dh-corpus-pagina")
+            nxt = gr.Button("Volgende ▶", size="sm", scale=0, elem_id="dh-corpus-volgende")
+        self._wire(tab, {"kind": kind, "status": status, "search": search, "refresh": refresh, "table": table,
+                         "page": page, "prev": prev, "where": where, "nxt": nxt, "tip": tip, "seen": seen,
+                         "retire": retire, "file": file, "add": add, "reindex": reindex, "batch": batch, "msg": msg})
+
+    def _wire(self, tab: gr.Tab, c: dict[str, Any]) -> None:
+        def from_start(kind: str, status: str, search: str, request: gr.Request) -> tuple[Any, ...]:
+            return self.listing(kind, status, request, search, 0)
+
+        def same(kind: str, status: str, search: str, page: Any, request: gr.Request) -> tuple[Any, ...]:
+            return self.listing(kind, status, request, search, int(page or 0))
+
+        def previous(kind: str, status: str, search: str, page: Any, request: gr.Request) -> tuple[Any, ...]:
+            return self.listing(kind, status, request, search, int(page or 0) - 1)
+
+        def following(kind: str, status: str, search: str, page: Any, request: gr.Request) -> tuple[Any, ...]:
+            return self.listing(kind, status, request, search, int(page or 0) + 1)
+
+        first = [c["kind"], c["status"], c["search"]]
+        inputs, outputs = [*first, c["page"]], [c["table"], c["tip"], c["page"], c["where"]]
+        for event in (tab.select, c["refresh"].click, c["kind"].input, c["status"].input, c["search"].submit):
+            event(from_start, first, outputs, api_visibility="private")
+        c["prev"].click(previous, inputs, outputs, api_visibility="private")
+        c["nxt"].click(following, inputs, outputs, api_visibility="private")
+        for button, fn, args in ((c["add"], self.upload, [c["file"]]), (c["retire"], self.retire, [c["tip"]]),
+                                 (c["seen"], self.mark_reviewed, [c["tip"]]), (c["reindex"], self.reindex, [])):
+            button.click(fn, args, c["msg"], api_visibility="private").then(same, inputs, outputs,
+                                                                            api_visibility="private")
+        self.batch.wire(c["batch"], c["msg"], lambda event: event.then(same, inputs, outputs,
+                                                                       api_visibility="private"))

@@ -95,7 +95,7 @@ class GapTab:
         card = self._card(key)
         try:
             rel = corpus_files.write_tip(self.settings, TipDraft(title or "", app or "", tags or "", dept or "",
-                                                                 body or ""), coach)
+                                                                 body or ""), coach).rel
         except CorpusError as exc:
             return box(str(exc), "error")
         self.board.decide(card, "tip", coach, rel)

@@ -17,12 +17,14 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.auth import AccountStore
+from assistant.clients import Network, client_address, forwarded_https
 from assistant.ui.render import esc
-from assistant.ui.session import COOKIE, LoginGuard, SessionStore
+from assistant.ui.session import COOKIE, LoginBackoff, SessionStore
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/coach"
+SIGNED_OUT = "Je bent afgemeld, meld je opnieuw aan."
 NO_ACCOUNTS = ("Er is nog geen account voor de digicoaches. Vraag de beheerder er een aan te maken met: "
                'python -m assistant.auth add-coach "Voornaam Naam" --department dienst-id')
 PAGE = """<!doctype html><html lang="nl-BE"><head><meta charset="utf-8">
@@ -75,7 +77,8 @@ class CoachGate:
             return
         response: Response
         if scope.get("method") == "GET" and scope.get("path", "").rstrip("/") == PREFIX:
-            response = RedirectResponse("/login", status_code=303)
+            # A cookie that no longer opens a session: the coach was signed out (expiry, logout elsewhere).
+            response = RedirectResponse("/login?afgemeld=1" if _token(scope) else "/login", status_code=303)
         else:
             response = JSONResponse({"detail": "Niet aangemeld. Meld je aan via /login."}, status_code=401)
         await response(scope, receive, send)
@@ -99,19 +102,33 @@ def _same_origin(request: Request) -> bool:
 
 
 class LoginRoutes:
-    def __init__(self, accounts: AccountStore, sessions: SessionStore, guard: LoginGuard) -> None:
-        self.accounts, self.sessions, self.guard = accounts, sessions, guard
+    def __init__(self, accounts: AccountStore, sessions: SessionStore, backoff: LoginBackoff,
+                 trusted: tuple[Network, ...] = ()) -> None:
+        self.accounts, self.sessions, self.backoff, self.trusted = accounts, sessions, backoff, trusted
 
     def install(self, app: FastAPI) -> None:
         app.add_api_route("/login", self.show, methods=["GET"], include_in_schema=False)
         app.add_api_route("/login", self.submit, methods=["POST"], include_in_schema=False)
         app.add_api_route("/logout", self.logout, methods=["POST"], include_in_schema=False)
+        # Without the slash Starlette's mount of the workspace does not match (a JSON 404); the gate has let
+        # only a signed-in coach get here.
+        app.add_api_route(PREFIX, self.workspace, methods=["GET"], include_in_schema=False)
+
+    async def workspace(self, request: Request) -> Response:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"{PREFIX}/{query}", status_code=307)
+
+    def client(self, request: Request) -> str:
+        return client_address(request.client.host if request.client else None, request.headers.items(),
+                              self.trusted)
 
     async def show(self, request: Request) -> Response:
         if not self.accounts.has_accounts():
             return _page(f'<p class="info">{esc(NO_ACCOUNTS)}</p>', 503)
         if self.sessions.user(request.cookies.get(COOKIE)):
             return RedirectResponse(f"{PREFIX}/", status_code=303)
+        if request.query_params.get("afgemeld"):
+            return _page(f'<p class="info" role="status">{esc(SIGNED_OUT)}</p>' + FORM.format(message="", name=""))
         return _form()
 
     async def submit(self, request: Request) -> Response:
@@ -121,23 +138,24 @@ class LoginRoutes:
             return _form("Aanmelden kan alleen vanaf deze pagina.", status=403)
         form = await request.form()
         name, password = str(form.get("naam") or "")[:120], str(form.get("wachtwoord") or "")[:1000]
-        client = request.client.host if request.client else "?"
-        keys = [f"account:{' '.join(name.split()).casefold()}", f"ip:{client}"]
-        wait = self.guard.locked_for(keys)
+        client = self.client(request)
+        wait = self.backoff.wait_for(client)
         if wait > 0:
-            log.warning("Login refused (locked) for %r from %s", name, client)
-            minutes = max(1, round(wait / 60))
-            return _form(f"Te veel mislukte pogingen. Probeer het over {minutes} minuten opnieuw.", name, 429)
+            log.warning("Login refused (backoff, %.0f s) for %r from %s", wait, name, client)
+            return _form(f"Te veel mislukte pogingen vanaf dit toestel. Probeer het over {_duration(wait)} "
+                         "opnieuw.", name, 429)
         account = await run_in_threadpool(self.accounts.verify, name, password)
         if account is None:
-            self.guard.fail(keys)
+            self.backoff.fail(client)
             log.warning("Failed coach login for %r from %s", name, client)
             return _form("Naam of wachtwoord is niet juist.", name, 401)
-        self.guard.success(keys[:1])
+        self.backoff.success(client)
         log.info("Coach %s logged in from %s", account.name, client)
         response = RedirectResponse(f"{PREFIX}/", status_code=303)
+        secure = forwarded_https(request.url.scheme, request.client.host if request.client else None,
+                                 request.headers.items(), self.trusted)
         response.set_cookie(COOKIE, self.sessions.create(account.name), max_age=int(self.sessions.seconds),
-                            path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
+                            path="/", httponly=True, samesite="strict", secure=secure)
         return response
 
     async def logout(self, request: Request) -> Response:
@@ -147,11 +165,16 @@ class LoginRoutes:
         return response
 
 
+def _duration(seconds: float) -> str:
+    whole = max(1, round(seconds))
+    return f"{whole} seconden" if whole < 90 else f"{max(2, round(whole / 60))} minuten"
+
+
 def coach_of(request: gr.Request | None) -> str:
     """The logged-in coach of a workspace event; the gate already refused anonymous calls, this is a second check."""
     user = getattr(request, "username", None)
     if not user:
-        raise gr.Error("Je sessie is verlopen. Vernieuw de pagina en meld je opnieuw aan.")
+        raise gr.Error(SIGNED_OUT, title="Afgemeld")
     return str(user)
 
 

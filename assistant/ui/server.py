@@ -12,9 +12,11 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from assistant.auth import AccountStore
+from assistant.clients import parse_networks
 from assistant.config import Settings
 from assistant.maildigest import DigestFlusher, MailThrottle
 from assistant.service import Assistant
+from assistant.ui import relogin
 from assistant.ui.chat import ChatPage
 from assistant.ui.client import BrowserCookie
 from assistant.ui.coach import CoachPage
@@ -23,7 +25,7 @@ from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
 from assistant.ui.plain_page import install_assets
 from assistant.ui.render import CSS, error_box
 from assistant.ui.services import Services
-from assistant.ui.session import LoginGuard, SessionStore, load_secret
+from assistant.ui.session import LoginBackoff, SessionStore, load_secret
 from assistant.ui.source_view import SourceView
 from assistant.ui.start import StartPage
 
@@ -68,12 +70,13 @@ def _digests(throttle: MailThrottle | None) -> Callable[[FastAPI], AbstractAsync
 
 
 def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionStore | None = None,
-               guard: LoginGuard | None = None) -> FastAPI:
+               backoff: LoginBackoff | None = None) -> FastAPI:
     """The whole web app around one shared Assistant (one model instance): the web app's composition root."""
     accounts = AccountStore(settings.accounts_file)
     services = Services.build(assistant, accounts)
-    sessions = sessions or SessionStore(settings.session_hours)
-    guard = guard or LoginGuard()
+    trusted = parse_networks(settings.trusted_proxies)
+    sessions = sessions or SessionStore(settings.db_path, settings.session_hours)
+    backoff = backoff or LoginBackoff(settings.login_free_attempts, settings.login_max_wait_s)
     secret = load_secret(settings.data_dir)
     if not accounts.has_accounts():
         log.warning("No coach accounts in %s: the coach workspace stays closed. Create one with: "
@@ -84,14 +87,14 @@ def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionSto
     app.add_middleware(CoachGate, sessions=sessions)
     app.add_middleware(BrowserCookie)
     app.add_api_route("/health", lambda: health(assistant), methods=["GET"], include_in_schema=False)
-    LoginRoutes(accounts, sessions, guard).install(app)
+    LoginRoutes(accounts, sessions, backoff, trusted).install(app)
 
     install_start_pages(app, services, secret)
 
     coach = CoachPage(services).blocks()
     coach.queue(default_concurrency_limit=settings.concurrency_limit)
     gr.mount_gradio_app(app, coach, path=PREFIX, theme=_theme(), auth_dependency=auth_dependency(sessions),
-                        max_file_size=int(settings.max_file_mb * 1_000_000), **MOUNT)
+                        max_file_size=int(settings.max_file_mb * 1_000_000), head=relogin.head(), **MOUNT)
 
     chat = ChatPage(services, secret).blocks()
     chat.queue(default_concurrency_limit=settings.concurrency_limit)

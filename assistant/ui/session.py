@@ -1,4 +1,5 @@
-"""Web-session helpers: login rate limiting, coach sessions, the app secret and signed answer links."""
+"""Web-session helpers: login backoff, coach sessions (in the SQLite database), the app secret and signed answer
+links."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.atomic import write_atomic
+from assistant.db import Database, Migration
 
 log = logging.getLogger(__name__)
 
@@ -19,82 +21,97 @@ Clock = Callable[[], float]
 COOKIE = "digihulp_session"
 
 
-class LoginGuard:
-    """After `max_failures` wrong passwords within `window` seconds a key is locked for `lock_seconds`.
+class LoginBackoff:
+    """Per-client backoff for wrong passwords: after `free` failures within `window` seconds, each further attempt
+    from that client waits 2, 4, 8, ... seconds (at most `max_wait`) after its last failure.
 
-    Keys are e.g. "account:an declercq" and "ip:10.0.0.5"; a login is refused while any of its keys is locked.
+    Keyed by client (its address, behind the trusted-proxy setting), never by account: a colleague typing a
+    coach's name with wrong passwords slows only their own device, and nobody can lock a coach out.
     """
 
-    def __init__(self, max_failures: int = 5, lock_seconds: float = 300.0, window: float = 900.0,
+    def __init__(self, free: int = 5, max_wait: float = 300.0, window: float = 900.0,
                  clock: Clock = time.monotonic) -> None:
-        self.max_failures, self.lock_seconds, self.window = max_failures, lock_seconds, window
+        self.free, self.max_wait, self.window = free, max_wait, window
         self._clock = clock
         self._failures: dict[str, list[float]] = {}
-        self._locked: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def locked_for(self, keys: Iterable[str]) -> float:
-        """Seconds until all of `keys` are unlocked (0 = not locked)."""
+    def _recent(self, client: str, now: float) -> list[float]:
+        return [t for t in self._failures.get(client, []) if now - t < self.window]
+
+    def wait_for(self, client: str) -> float:
+        """Seconds before `client` may try again (0 = now)."""
         now = self._clock()
         with self._lock:
-            return max([0.0, *(self._locked.get(k, 0.0) - now for k in keys)])
+            recent = self._recent(client, now)
+        if len(recent) < self.free:
+            return 0.0
+        delay = min(self.max_wait, 2.0 ** (len(recent) - self.free + 1))
+        return max(0.0, recent[-1] + delay - now)
 
-    def fail(self, keys: Iterable[str]) -> None:
+    def fail(self, client: str) -> None:
         now = self._clock()
         with self._lock:
-            for key in keys:
-                recent = [t for t in self._failures.get(key, []) if now - t < self.window] + [now]
-                if len(recent) >= self.max_failures:
-                    self._locked[key] = now + self.lock_seconds
-                    recent = []
-                    log.warning("Login locked for %s for %.0f s", key, self.lock_seconds)
-                self._failures[key] = recent
-            self._prune(now)
+            self._failures[client] = failures = [*self._recent(client, now), now][-64:]
+            if len(self._failures) > 10_000:  # bounded memory under a scan from many addresses
+                self._failures = {k: v for k, v in self._failures.items() if v and now - v[-1] < self.window}
+        if len(failures) >= self.free:
+            log.warning("Login backoff for %s after %d failures", client, len(failures))
 
-    def success(self, keys: Iterable[str]) -> None:
+    def success(self, client: str) -> None:
         with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            self._failures.pop(client, None)
 
-    def _prune(self, now: float) -> None:
-        if len(self._failures) + len(self._locked) < 10_000:
-            return
-        self._locked = {k: t for k, t in self._locked.items() if t > now}
-        self._failures = {k: v for k, v in self._failures.items() if v and now - v[-1] < self.window}
+
+SESSION_MIGRATIONS: list[Migration] = [("coach-sessions", """
+CREATE TABLE coach_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX coach_sessions_expiry ON coach_sessions (expires_at)
+""")]
+
+
+def _hash(token: str) -> str:
+    # Only a hash is stored: a copy of the database does not give away live sessions.
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 class SessionStore:
-    """Opaque random tokens in memory; a session ends after `hours` (a restart logs everyone out)."""
+    """Opaque random tokens, kept (hashed) in the SQLite database: an app restart logs nobody out. A session
+    ends after `hours`, or at logout."""
 
-    def __init__(self, hours: float, clock: Clock = time.time) -> None:
+    def __init__(self, db_path: Path, hours: float, clock: Clock = time.time) -> None:
         self.seconds = hours * 3600
         self._clock = clock
-        self._sessions: dict[str, tuple[str, float]] = {}
-        self._lock = threading.Lock()
+        self._db = Database(Path(db_path), SESSION_MIGRATIONS)
 
     def create(self, user: str) -> str:
         token = secrets.token_urlsafe(32)
-        with self._lock:
-            now = self._clock()
-            self._sessions = {t: s for t, s in self._sessions.items() if s[1] > now}
-            self._sessions[token] = (user, now + self.seconds)
+        now = self._clock()
+        with self._db.write() as conn:
+            conn.execute("DELETE FROM coach_sessions WHERE expires_at <= ?", (now,))
+            conn.execute("INSERT INTO coach_sessions (token_hash, user, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                         (_hash(token), user, now, now + self.seconds))
         return token
 
     def user(self, token: str | None) -> str | None:
-        if not token:
+        if not token or len(token) > 200:
             return None
-        with self._lock:
-            found = self._sessions.get(token)
-            if found is None:
-                return None
-            if found[1] <= self._clock():
-                del self._sessions[token]
-                return None
-            return found[0]
+        with self._db.read() as conn:
+            row = conn.execute("SELECT user, expires_at FROM coach_sessions WHERE token_hash = ?",
+                               (_hash(token),)).fetchone()
+        if row is None or row["expires_at"] <= self._clock():
+            return None
+        return str(row["user"])
 
     def revoke(self, token: str | None) -> None:
-        with self._lock:
-            self._sessions.pop(token or "", None)
+        if token:
+            with self._db.write() as conn:
+                conn.execute("DELETE FROM coach_sessions WHERE token_hash = ?", (_hash(token),))
+
 
 def load_secret(data_dir: Path) -> str:
     """A random secret kept in data_dir (0600), so signed links and browser state survive a restart."""

@@ -1,0 +1,301 @@
+"""The coach's desk (/coach) in headless Chromium (Debian's /usr/bin/chromium driven by Playwright) on the real
+model: issue 12 points 7-12, each flow as a coach would do it. Set DIGIHULP_SCREENSHOT_DIR (e.g. docs/screenshots)
+to keep a screenshot per point."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_app import COACH, PASSWORD, Web, private_copy, serve, start_web
+from test_browser import ARGS, CHROMIUM
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+RECEIVER = "Jonas Verstraete"  # the ICT digicoach in tests/fixtures/corpus/coaches.yaml
+TIP = """---
+title: Scanner van de bib koppelen
+app: Scanner
+tags: [scanner, bib]
+author: An Declercq
+department: cultuur
+created: 2026-01-05
+reviewed: 2026-01-05
+status: active
+---
+Druk op de scanner van de bib op Scan naar mail en kies je naam in de lijst.
+"""
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory, real_ingested_dir: Path, real_embedder: Any) -> Iterator[Web]:
+    from assistant.auth import AccountStore
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (/usr/bin/chromium); run `make browser`")
+    root = tmp_path_factory.mktemp("browser-coach")
+    settings = private_copy(real_ingested_dir, root)
+    AccountStore(settings.accounts_file).add(RECEIVER, PASSWORD, "ict")
+    yield from start_web(root, settings, real_embedder)
+
+
+@pytest.fixture(scope="module")
+def browser(web: Web) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
+    context.set_default_timeout(60_000)  # a busy machine
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    return context.new_page()
+
+
+def shot(page: Any, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("DIGIHULP_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
+def sign_in(page: Any, web: Web, name: str = COACH, path: str = "/coach") -> None:
+    page.goto(f"{web.url}{path}")
+    page.fill("#naam", name)
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.locator("#dh-hello").filter(has_text="Aangemeld als").wait_for()
+
+
+def choose(page: Any, field: str, option: str | re.Pattern[str]) -> None:
+    page.locator(f"{field} input").click()
+    page.get_by_role("option", name=option).click()
+
+
+def message(page: Any, elem: str, text: str, timeout: float = 60_000) -> str:
+    """The text of `elem` once it says `text`; a failure shows what it said instead."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(elem).filter(has_text=text)
+    try:
+        box.wait_for(timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{elem} never said {text!r}; it says {page.locator(elem).inner_text()!r}") from None
+    return str(box.inner_text())
+
+
+def no_error_toasts(page: Any) -> None:
+    assert page.get_by_text(re.compile(r"^(Error|Fout)$")).count() == 0
+
+
+# --- point 8: /coach with and without a slash ------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/coach", "/coach/"])
+def test_the_workspace_opens_with_and_without_a_trailing_slash(page: Any, web: Web, path: str) -> None:
+    sign_in(page, web)
+    page.goto(f"{web.url}{path}")
+    page.locator("#dh-queue").wait_for()
+    assert page.url == f"{web.url}/coach/" and "detail" not in page.content()[:200]
+
+
+# --- point 7: handover moves the question --------------------------------------------------------------
+def test_handover_moves_the_question_to_the_receivers_queue(browser: Any, page: Any, web: Web,
+                                                            tmp_path: Path) -> None:
+    esc_id = web.assistant.ask("de scanner aan de balie piept bij elke scan", "burgerzaken",
+                               escalate=True).escalation_id
+    sign_in(page, web)
+    page.locator("#dh-queue").filter(has_text=f"#{esc_id}").wait_for()  # the coach's own department
+    choose(page, "#dh-pick", re.compile(rf"^#{esc_id} · Burgerzaken"))
+    page.locator("#dh-handover input").click()
+    options = [str(o) for o in page.get_by_role("option").all_inner_texts()]
+    assert options[0].startswith("Coördinator – ") and "ICT – Jonas Verstraete (digicoach)" in options
+    page.get_by_role("option", name="ICT – Jonas Verstraete (digicoach)").click()
+    page.locator("#dh-handover-btn").click()
+    assert "Ze staat nu bij de vragen van ICT" in message(page, "#dh-queue-msg", "doorgegeven aan Jonas")
+    page.locator("#dh-queue").filter(has_text="Goed bezig").wait_for()  # gone from Burgerzaken's open list
+    shot(page, "12-07-handover-doorgegeven", tmp_path)
+    stored = web.assistant.records.get(esc_id)
+    assert stored is not None and (stored.department, stored.coach_name) == ("ict", RECEIVER)
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
+    other.set_default_timeout(60_000)
+    try:
+        receiver = other.new_page()
+        sign_in(receiver, web, RECEIVER)
+        queue = receiver.locator("#dh-queue").filter(has_text=f"#{esc_id}")
+        queue.wait_for()  # in the receiver's own department view, not "Goed bezig!"
+        assert "ICT" in queue.inner_text() and RECEIVER in queue.inner_text()
+        choose(receiver, "#dh-pick", re.compile(rf"^#{esc_id} · ICT"))
+        assert "overgenomen van An Declercq" in message(receiver, "#dh-detail", f"Vraag #{esc_id}")
+        shot(receiver, "12-07-handover-ontvanger", tmp_path)
+        # Closing with a note the colleague reads.
+        receiver.locator("#dh-close-note textarea").fill("Scanner vervangen, opgelost aan de balie.")
+        receiver.locator("#dh-close").click()
+        message(receiver, "#dh-queue-msg", "is gesloten")
+    finally:
+        other.close()
+    closed = web.assistant.records.get(esc_id)
+    assert closed is not None and closed.status == "closed"
+    assert closed.close_note == "Scanner vervangen, opgelost aan de balie."
+
+
+# --- point 9: sessions survive a restart; an expired one asks to sign in again, keeping typed text ---------
+def test_a_restarted_app_keeps_the_coach_signed_in(page: Any, web: Web) -> None:
+    from assistant.ui import create_app
+    from assistant.ui.session import SessionStore
+
+    sign_in(page, web)
+    # A new app: new in-memory state, the same database (and the test's session clock).
+    restarted = create_app(web.settings, web.assistant,
+                           sessions=SessionStore(web.settings.db_path, web.settings.session_hours,
+                                                 clock=web.session_clock))
+    for url in serve(restarted):  # cookies do not depend on the port: the same browser, the "restarted" app
+        page.goto(f"{url}/coach/")
+        page.locator("#dh-hello").filter(has_text=f"Aangemeld als {COACH}").wait_for()
+        page.locator("#dh-queue").wait_for()
+        assert page.url == f"{url}/coach/"
+        no_error_toasts(page)
+
+
+def test_an_expired_session_asks_to_sign_in_and_keeps_the_typed_answer(page: Any, web: Web,
+                                                                       tmp_path: Path) -> None:
+    web.assistant.ask("de printer op de gang is offline", "burgerzaken", escalate=True)  # shown first on load
+    esc_id = web.assistant.ask("mijn badge werkt niet meer aan de printer", "burgerzaken",
+                               escalate=True).escalation_id
+    sign_in(page, web)
+    choose(page, "#dh-pick", re.compile(rf"^#{esc_id} · "))
+    message(page, "#dh-detail", f"Vraag #{esc_id} –")  # loading the question fills the answer box: wait for it
+    reply = "Houd je badge drie seconden tegen de lezer."
+    page.locator("#dh-reply textarea").fill(reply)
+    web.session_clock.now += web.settings.session_hours * 3600 + 60  # the session ends while the tab is open
+    page.locator("#dh-reply-send").click()
+    dialog = page.get_by_role("dialog", name="Je bent afgemeld, meld je opnieuw aan.")
+    dialog.wait_for()
+    assert page.locator("#dh-reply textarea").input_value() == reply  # nothing typed is lost
+    shot(page, "12-09-afgemeld", tmp_path)
+    dialog.get_by_label("Naam").fill(COACH)
+    dialog.get_by_label("Wachtwoord").fill("fout-wachtwoord")
+    dialog.get_by_role("button", name="Aanmelden").click()
+    dialog.get_by_role("alert").filter(has_text="niet juist").wait_for()
+    dialog.get_by_label("Wachtwoord").fill(PASSWORD)
+    dialog.get_by_role("button", name="Aanmelden").click()
+    message(page, "#dh-queue-msg", f"Antwoord op vraag #{esc_id} bewaard")  # the action went on
+    assert dialog.count() == 0
+    no_error_toasts(page)
+    stored = web.assistant.records.get(esc_id)
+    assert stored is not None and stored.answer == reply and stored.answered_by == COACH
+
+
+# --- point 10: the Corpus tab and 'Tip opslaan' --------------------------------------------------------------
+def test_corpus_actions_sit_above_a_filterable_paged_list(page: Any, web: Web, tmp_path: Path) -> None:
+    sign_in(page, web)
+    page.get_by_role("tab", name="Corpus").click()
+    page.locator("#dh-corpus table").wait_for()
+    actions, listing = page.locator("#dh-corpus-tip").bounding_box(), page.locator("#dh-corpus").bounding_box()
+    assert actions["y"] + actions["height"] < listing["y"] and listing["y"] < 900  # actions on the first screen
+    assert "Documenten 1–" in page.locator("#dh-corpus").inner_text()
+    page.locator("#dh-corpus-zoek textarea, #dh-corpus-zoek input").first.fill("badge")
+    page.locator("#dh-corpus-zoek textarea, #dh-corpus-zoek input").first.press("Enter")
+    page.locator("#dh-corpus").filter(has_text="printen-met-badge").wait_for()
+    page.wait_for_function("!document.querySelector('#dh-corpus').innerText.includes('teams-status-instellen')")
+    shot(page, "12-10-corpus", tmp_path)
+
+
+def test_a_double_click_on_tip_opslaan_writes_one_tip(page: Any, web: Web, tmp_path: Path) -> None:
+    esc_id = web.assistant.ask("hoe koppel ik de labelprinter van de bib", "cultuur", escalate=True).escalation_id
+    web.assistant.records.answer(esc_id, "Open Instellingen > Printers en kies 'Labelprinter bib'.", COACH)
+    sign_in(page, web)
+    page.get_by_role("tab", name="Van antwoord naar tip").click()
+    choose(page, "#dh-tip-bron", re.compile(rf"^#{esc_id} · Cultuur en evenementen · "))  # a name, not an id
+    page.locator("#dh-tip-titel textarea, #dh-tip-titel input").first.wait_for()
+    page.wait_for_function("document.querySelector('#dh-tip-tekst textarea')?.value.includes('Labelprinter bib')")
+    assert page.locator("#dh-tip-dienst input").input_value() == "Cultuur en evenementen"
+    page.locator("#dh-tip-app textarea, #dh-tip-app input").first.fill("Printen")
+    page.get_by_label("Meteen in het corpus").check()
+    page.locator("#dh-tip-opslaan").dblclick()  # the page sends one save while one runs
+    message(page, "#dh-tip-msg", "Tip opgeslagen als tips/hoe-koppel-ik-de-labelprinter-van-de-bib.md")
+    page.locator("#dh-tip-opslaan").click()  # saving again (a correction, a late second click) updates it
+    message(page, "#dh-tip-msg", "bijgewerkt (dezelfde vraag: geen tweede tip)")
+    written = sorted((web.settings.corpus_dir / "tips").glob("hoe-koppel-ik-de-labelprinter*.md"))
+    assert [p.name for p in written] == ["hoe-koppel-ik-de-labelprinter-van-de-bib.md"]
+    front = written[0].read_text(encoding="utf-8").split("---")[1]
+    assert "&id" not in front and "*id" not in front and f"origin: vraag-{esc_id}" in front
+    shot(page, "12-10-tip-opslaan", tmp_path)
+
+
+def test_batch_publiceren_takes_a_zip_from_the_browser(page: Any, web: Web, tmp_path: Path) -> None:
+    bad, good = tmp_path / "slecht.zip", tmp_path / "batch.zip"
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("tips/../../kwaad.md", TIP)
+    with zipfile.ZipFile(good, "w") as archive:
+        archive.writestr("batch-mei/tips/scanner-bib.md", TIP)
+    sign_in(page, web)
+    for upload, expected in ((bad, "'..' is niet toegelaten"), (good, "nieuw, 0 bijgewerkt, 0 ingetrokken)")):
+        page.goto(f"{web.url}/coach/")
+        page.get_by_role("tab", name="Corpus").click()
+        page.locator("#dh-batch").get_by_text("Batch publiceren").first.click()
+        page.get_by_label("Een zip-bestand").check()
+        page.locator("#dh-batch-zip input[type=file]").set_input_files(str(upload))
+        page.locator("#dh-batch-zip").filter(has_text=upload.name).wait_for()
+        page.get_by_label("Enkel testen (niet publiceren)").check()
+        page.locator("#dh-batch-publiceer").click()
+        message(page, "#dh-corpus-msg", expected, timeout=300_000)  # the gate runs the eval sets
+    shot(page, "12-10-batch-zip", tmp_path)
+    assert not (web.settings.corpus_dir / "tips" / "scanner-bib.md").exists()  # a dry run publishes nothing
+    assert not any((web.settings.data_dir / "batch-uploads").iterdir())  # the unpacked zip is cleaned up
+
+
+# --- point 11: the Feedback tab --------------------------------------------------------------------------
+def test_feedback_tab_marks_handled_sends_to_the_coach_and_makes_a_tip(page: Any, web: Web, tmp_path: Path) -> None:
+    records = web.assistant.records
+    handled = records.add_feedback("hoe deel ik mijn scherm", "Klik op Delen.", -1, "te vaag", "burgerzaken")
+    sent = records.add_feedback("wifi op de bib valt weg", "Geen antwoord.", -1, "", "ict")
+    to_tip = records.add_feedback("hoe zet ik een afwezigheidsbericht", "Via Instellingen. [1]", -1, "", "cultuur")
+    sign_in(page, web)
+    page.get_by_role("tab", name="Feedback").click()
+    page.locator("#dh-fb-lijst").filter(has_text=f"#{handled}").wait_for()
+    assert "Burgerzaken" in page.locator("#dh-fb-lijst").inner_text()
+    choose(page, "#dh-fb-pick", re.compile(rf"^#{handled} · Burgerzaken"))
+    page.locator("#dh-fb-afgehandeld").click()
+    message(page, "#dh-fb-msg", f"Feedback #{handled} is afgehandeld")
+    page.wait_for_function(f"!document.querySelector('#dh-fb-lijst').innerText.includes('#{handled}\\t')")
+    choose(page, "#dh-fb-pick", re.compile(rf"^#{sent} · ICT"))
+    page.locator("#dh-fb-coach").click()
+    text = message(page, "#dh-fb-msg", "Doorgestuurd naar Jonas Verstraete")
+    shot(page, "12-11-feedback", tmp_path)
+    esc_id = int(re.search(r"als vraag #(\d+)", text).group(1))  # type: ignore[union-attr]
+    escalation = records.get(esc_id)
+    assert escalation is not None and escalation.department == "ict" and escalation.coach_name == RECEIVER
+    choose(page, "#dh-fb-pick", re.compile(rf"^#{to_tip} · Cultuur"))
+    page.locator("#dh-fb-tip").click()
+    page.wait_for_function("document.querySelector('#dh-tip-tekst textarea')?.value === 'Via Instellingen.'")
+    assert page.locator("#dh-tip-bron input").input_value().startswith(f"👎 feedback #{to_tip}")
+    assert page.get_by_role("tab", name="Van antwoord naar tip").get_attribute("aria-selected") == "true"
+
+
+# --- point 12: login backoff per client, never a lockout -----------------------------------------------------
+def test_wrong_passwords_slow_down_only_this_browser_in_dutch(page: Any, web: Web, tmp_path: Path) -> None:
+    web.login_clock.now += 3600  # forget earlier failures
+    page.goto(f"{web.url}/login")
+    for _ in range(6):
+        page.fill("#naam", COACH)
+        page.fill("#wachtwoord", "fout-fout-fout")
+        page.click("#login-form button[type=submit]")
+        page.locator("#login-form").wait_for()
+    assert "Te veel mislukte pogingen vanaf dit toestel. Probeer het over" in page.content()
+    shot(page, "12-12-login-backoff", tmp_path)
+    web.login_clock.now += 3600
+    sign_in(page, web)  # the account itself was never locked
