@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.digihulp-installed
 
 # Offline: every entry point (and the tests' conftest) sets the environment of assistant/runtime.py itself.
 
-.PHONY: run test test-fast install model index evals lint bench bench-paths load clean-index browser
+.PHONY: run test test-fast install model index evals lint bench bench-gaps bench-paths load clean-index browser
 
 run: index
 	$(BIN)/python app.py
@@ -49,6 +49,13 @@ evals: model
 bench: model
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/query.py
+
+# Gap board, freshness view and agenda on a generated six-month log of 5,000 questions (made once), and the
+# clustering comparison on evals/datasets/clusters/gaps-clusters.jsonl.
+bench-gaps: model
+	@test -f data/bench-gaps/digihulp.sqlite3 || $(BIN)/python benchmarks/question_log.py --data-dir data/bench-gaps
+	$(BIN)/python benchmarks/gap_board.py --data-dir data/bench-gaps
+	$(BIN)/python benchmarks/clustering.py
 
 # Every tip path the start check (corpus/startcheck.yaml) can give: bounds, existing tips, coverage (no model).
 bench-paths: install

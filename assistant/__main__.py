@@ -89,7 +89,11 @@ def _batch(assistant: Any, path: Path, out: TextIO) -> int:
 
 
 def _human(answer: Any) -> str:
+    from assistant.service import UNSURE
+
     parts = [answer.notice] if answer.notice else []
+    if answer.band == "unsure":
+        parts.append(UNSURE)
     parts.append(answer.text)
     if answer.citations:
         parts.append("\nBronnen:")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 
 import snowballstemmer
 
@@ -28,9 +29,16 @@ STOP_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("dutch")
+    # One per thread: a Snowball stemmer keeps the word it is working on in itself, so two request threads
+    # sharing one corrupt each other's words (IndexError in the stemmer under concurrent questions).
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("dutch")
+    return stemmer
 
 
 def _fold(text: str) -> str:
@@ -57,6 +65,7 @@ class BM25:
         self._postings = postings
         n = len(documents)
         self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        self._vocabulary = sorted(postings)
 
     def __len__(self) -> int:
         return len(self._tfs)
@@ -77,3 +86,18 @@ class BM25:
     def top(self, query: str, n: int) -> list[tuple[int, float]]:
         ranked = sorted(self.scores(query).items(), key=lambda kv: (-kv[1], kv[0]))
         return ranked[:n]
+
+    def idf(self, term: str) -> float:
+        """IDF of a stemmed term; a term the corpus never uses weighs as much as the rarest one."""
+        return self._idf.get(term, max(self._idf.values(), default=1.0))
+
+    def known(self, term: str, min_len: int = 5) -> bool:
+        """The corpus uses this stem, a compound that starts with it, or a word it starts or ends with
+        ("teamsvergadering" is known through "vergader")."""
+        if term in self._idf:
+            return True
+        if len(term) >= min_len:
+            at = bisect.bisect_left(self._vocabulary, term)
+            if at < len(self._vocabulary) and self._vocabulary[at].startswith(term):
+                return True
+        return any(term[:k] in self._idf or term[-k:] in self._idf for k in range(min_len, len(term)))

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.answerability import SHIPPED
+
 
 def _default_model_dir() -> Path:
     # Outside the repo so fresh clones and CI runs on one machine share one installed model.
@@ -69,7 +71,16 @@ class Settings(BaseSettings):
 
     # Answers and escalation
     confidence_threshold: float = Field(
-        0.40, description="Below this confidence a question is escalated (chosen on the eval sets, see README)."
+        SHIPPED.escalate_below, description="Below this answerability score a question goes to the coach "
+        "(fit by cross-validation on the eval sets: benchmarks/answerability.py, README 'Answerability').",
+    )
+    unsure_threshold: float = Field(
+        SHIPPED.answer_from, description="Below this score (and above confidence_threshold) the answer is shown "
+        "under 'Ik ben niet zeker dat dit je vraag beantwoordt', with the coach one click away.",
+    )
+    passage_selector: str = Field(
+        "meaning", description="How the quoted passage is chosen: meaning (windows embedded at ingest, scored "
+        "with the question's vector) or words (shared words; the selector before windows, kept for comparison).",
     )
     referral_margin: float = Field(
         0.0, description="A question is referred when it lies at least this much closer (cosine) to a referral than "
@@ -83,6 +94,38 @@ class Settings(BaseSettings):
     llm_model: str = Field("", description="Model name to request from the LLM server.")
     llm_api_key: str = Field("", description="API key for the LLM server, if it needs one.")
     llm_timeout_s: float = Field(20.0, description="Timeout for one LLM request; no retries.")
+
+    # A coach's queue cannot be flooded (answers are never limited; only new escalations are)
+    escalation_window_minutes: float = Field(
+        10.0, description="The short window of the escalation limits, in minutes."
+    )
+    escalations_per_window: int = Field(
+        5, description="New escalations one browser may make within the short window (a client without the "
+        "browser cookie counts per address); 0 = no limit.",
+    )
+    escalations_per_day: int = Field(20, description="New escalations one browser may make per 24 hours; 0 = no limit.")
+    escalations_per_address_window: int = Field(
+        30, description="New escalations from one client address (all its browsers) within the short window; "
+        "higher than per browser, because colleagues behind one proxy share an address. 0 = no limit.",
+    )
+    escalations_per_address_day: int = Field(
+        150, description="New escalations from one client address per 24 hours; 0 = no limit."
+    )
+    merge_duplicates: bool = Field(
+        True, description="Merge a question into the open escalation it repeats instead of making a new one."
+    )
+    duplicate_similarity: float = Field(
+        0.84, description="A question whose embedding has at least this cosine similarity to an open escalation "
+        "(same browser, or same department within duplicate_hours) is merged into it as 'nog eens gevraagd'; "
+        "measured on paraphrase pairs (benchmarks/duplicates.py, README). Above 1 = only near-identical text.",
+    )
+    duplicate_hours: float = Field(
+        24.0, description="How long an open escalation catches the same question from others in its department."
+    )
+    mail_throttle_minutes: float = Field(
+        15.0, description="At most one new-escalation mail per coach per this many minutes; what comes in "
+        "meanwhile goes out as one digest when the time is up. 0 = a mail per escalation.",
+    )
 
     # E-mail to coaches (off when smtp_host is empty)
     smtp_host: str = Field("", description="SMTP server for escalation mails; empty = no mail.")
@@ -124,6 +167,34 @@ class Settings(BaseSettings):
         "Gradio keeps 10,000 by default, ~33 kB each: memory grew by 36 MB in a 10-minute soak.",
     )
     query_batch_max: int = Field(8, description="At most this many waiting questions go into one embedding pass.")
+
+    # What the coaches learn from the questions (gap board, tip freshness, meeting agenda)
+    review_interval_days: int = Field(
+        365, description="A tip is due for review this many days after `reviewed` (or `created`), unless its app "
+        "has its own interval in review_interval_by_app or the tip sets `review_days` in its front matter.",
+    )
+    review_interval_by_app: dict[str, int] = Field(
+        default_factory=dict, description='Review interval in days per app, as JSON, e.g. {"OneDrive": 120, '
+        '"Teams": 180}; app names compare case-insensitively.',
+    )
+    citation_window_days: int = Field(90, description="The freshness view counts citations over this many days.")
+    gap_distance: float = Field(
+        0.45, description="Questions closer than this cosine distance (average linkage) form one knowledge gap; "
+        "chosen on evals/datasets/clusters/gaps-clusters.jsonl (see benchmarks/clustering.py).",
+    )
+    gap_weak_tip_similarity: float = Field(
+        0.55, description="A gap whose nearest tip is at least this similar (question to tip passage) needs a "
+        "better tip ('zwakke tip'); below it a tip is missing ('ontbrekende tip').",
+    )
+    gap_min_questions: int = Field(2, description="A knowledge-gap card needs at least this many questions.")
+    meeting_every_days: int = Field(21, description="The digicoach meeting is held every this many days.")
+    next_meeting: str = Field(
+        "", description="Date of the next digicoach meeting (YYYY-MM-DD); empty = the last meeting note in "
+        "overleg/ plus meeting_every_days.",
+    )
+    answer_within_days: int = Field(
+        3, description="Escalations still open after this many days are listed on the meeting agenda.",
+    )
 
     log_level: str = Field("INFO", description="Logging level for entry points.")
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from assistant.db import USER_VERSION, Database, Migration, now
 from assistant.errors import RecordError
@@ -66,9 +68,28 @@ ALTER TABLE feedback ADD COLUMN handled_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE feedback ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE feedback ADD COLUMN handled_note TEXT NOT NULL DEFAULT ''
 """
+# The gap board, freshness view and agenda (issue 13): what each logged question got (band, cited sources, best
+# document) and its vector, stored once at ask time so no view embeds again.
+_QUESTION_LOG_FOR_GAPS = """
+ALTER TABLE questions ADD COLUMN band TEXT NOT NULL DEFAULT '';
+ALTER TABLE questions ADD COLUMN cited_json TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE questions ADD COLUMN top_source TEXT NOT NULL DEFAULT '';
+ALTER TABLE questions ADD COLUMN vector BLOB;
+CREATE INDEX questions_created ON questions (created_at);
+CREATE INDEX escalations_created ON escalations (created_at);
+CREATE INDEX feedback_created ON feedback (created_at)
+"""
 # Named, applied once each (assistant/db.py); add new ones at the end, never edit a shipped one.
-MIGRATIONS: list[Migration] = [("records-initial-tables", _SCHEMA_V1), ("records-coach-desk", _COACH_DESK)]
-_QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated")
+MIGRATIONS: list[Migration] = [
+    ("records-initial-tables", _SCHEMA_V1),
+    ("records-question-log-for-gaps", _QUESTION_LOG_FOR_GAPS),
+    # The colleague saw the answer under "Ik ben niet zeker..." and asked the coach: the coach sees what was shown.
+    ("escalations-shown-unsure", "ALTER TABLE escalations ADD COLUMN shown_unsure INTEGER NOT NULL DEFAULT 0"),
+    ("records-coach-desk", _COACH_DESK),
+]
+_QUESTION_COLUMNS = ("created_at", "question", "department", "confidence", "escalated", "band", "cited_json",
+                     "top_source", "vector")
+_LOGGED = "id, created_at, question, department, confidence, escalated, band, cited_json, top_source"
 _FEEDBACK_COLUMNS = ("created_at", "question", "answer", "rating", "comment", "department")
 
 
@@ -80,6 +101,9 @@ class LoggedQuestion:
     department: str
     confidence: float
     escalated: bool
+    band: str = ""  # answer | unsure | escalated | referred ('' in rows logged before the gap board)
+    cited: tuple[str, ...] = ()  # corpus sources cited in the answer
+    top_source: str = ""  # the best-ranked document, cited or not
 
 
 @dataclass(frozen=True)
@@ -96,10 +120,21 @@ class Feedback:
     handled_note: str = ""  # e.g. "tip tips/x.md" or "doorgestuurd als vraag #12"
 
 
+def _to_logged(row: sqlite3.Row) -> LoggedQuestion:
+    data = dict(row)
+    cited = tuple(json.loads(data.pop("cited_json") or "[]"))
+    return LoggedQuestion(**{**data, "escalated": bool(data["escalated"]), "cited": cited})
+
+
+_ESCALATION_FIELDS = frozenset(f.name for f in fields(Escalation))
+
+
 def _to_escalation(row: sqlite3.Row) -> Escalation:
     data = dict(row)
     data["sources"] = tuple(json.loads(data.pop("sources_json") or "[]"))
-    return Escalation(**data)
+    data["shown_unsure"] = bool(data.get("shown_unsure", 0))
+    # Columns a later version adds are not this version's business: read the ones Escalation knows.
+    return Escalation(**{k: v for k, v in data.items() if k in _ESCALATION_FIELDS})
 
 
 def _sources_json(sources: Iterable[Mapping[str, Any] | Citation]) -> str:
@@ -116,10 +151,11 @@ def _insert(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> 
 class EscalationStore:
     """Thread-safe: every method opens its own connection."""
 
-    def __init__(self, db_path: Path, timeout: float = 30.0) -> None:
+    def __init__(self, db_path: Path, timeout: float = 30.0, clock: Callable[[], str] | None = None) -> None:
         self.db_path = Path(db_path)
         self._db = Database(self.db_path, MIGRATIONS, timeout)
         self._read, self._write = self._db.read, self._db.write
+        self.now = clock or now  # ISO timestamps; a replayed log (benchmarks/question_log.py) sets its own
 
     def create(
         self,
@@ -131,10 +167,11 @@ class EscalationStore:
         confidence: float,
         asker_name: str = "",
         asker_contact: str = "",
+        shown_unsure: bool = False,
     ) -> int:
         # Store the canonical id when the directory knows the department, so coaches can filter on it.
         dept = route.department.id if route.department is not None else (department or "").strip()
-        stamp = now()
+        stamp = self.now()
         values = {
             "created_at": stamp,
             "updated_at": stamp,
@@ -148,6 +185,7 @@ class EscalationStore:
             "sources_json": _sources_json(sources),
             "draft_answer": draft,
             "confidence": float(confidence),
+            "shown_unsure": int(shown_unsure),
         }
         with self._write() as conn:
             new_id = _insert(conn, "escalations", values)
@@ -183,7 +221,7 @@ class EscalationStore:
             if row["status"] not in allowed:
                 raise RecordError(f"vraag #{escalation_id} is '{row['status']}' (invalid status transition)")
             sql = f"UPDATE escalations SET {assign}, updated_at = ? WHERE id = ?"
-            conn.execute(sql, (*params, now(), escalation_id))
+            conn.execute(sql, (*params, self.now(), escalation_id))
 
     def answer(self, escalation_id: int, text: str, coach_name: str) -> None:
         if not text.strip():
@@ -227,16 +265,51 @@ class EscalationStore:
             rows = conn.execute(f"SELECT * FROM escalations WHERE id IN ({marks}) ORDER BY id", wanted).fetchall()
         return [_to_escalation(r) for r in rows]
 
-    def log_question(self, question: str, department: str | None, confidence: float, escalated: bool) -> int:
-        row = (now(), mask_pii(question), department or "", float(confidence), int(escalated))
+    def log_question(self, question: str, department: str | None, confidence: float, escalated: bool, *,
+                     band: str = "", cited: Sequence[str] = (), top_source: str = "",
+                     vector: np.ndarray | None = None) -> int:
+        """`vector`: the question's embedding (float32), kept so the gap board never embeds again."""
+        blob = None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
+        row = (self.now(), mask_pii(question), department or "", float(confidence), int(escalated), band,
+               json.dumps(list(cited), ensure_ascii=False), top_source, blob)
         with self._write() as conn:
             return _insert(conn, "questions", dict(zip(_QUESTION_COLUMNS, row, strict=True)))
 
     def recent_questions(self, limit: int = 100) -> list[LoggedQuestion]:
         """Newest first."""
         with self._read() as conn:
-            rows = conn.execute("SELECT * FROM questions ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [LoggedQuestion(**{**dict(r), "escalated": bool(r["escalated"])}) for r in rows]
+            rows = conn.execute(f"SELECT {_LOGGED} FROM questions ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [_to_logged(r) for r in rows]
+
+    def questions_between(self, since: str, until: str = "9999") -> list[LoggedQuestion]:
+        """Logged questions with since <= created_at < until (ISO strings compare as dates), oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT {_LOGGED} FROM questions WHERE created_at >= ? AND created_at < ? "
+                                "ORDER BY created_at, id", (since, until)).fetchall()
+        return [_to_logged(r) for r in rows]
+
+    def question_vectors(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
+        """Stored vectors by question id (questions logged without one are left out)."""
+        wanted, found = sorted({int(i) for i in ids}), dict[int, np.ndarray]()
+        with self._read() as conn:
+            for start in range(0, len(wanted), 900):  # SQLite's bound-parameter limit
+                part = wanted[start:start + 900]
+                marks = ", ".join("?" * len(part))
+                sql = f"SELECT id, vector FROM questions WHERE vector IS NOT NULL AND id IN ({marks})"
+                found.update((r["id"], np.frombuffer(r["vector"], dtype=np.float32)) for r in conn.execute(sql, part))
+        return found
+
+    def escalations_between(self, since: str, until: str = "9999") -> list[Escalation]:
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM escalations WHERE created_at >= ? AND created_at < ? ORDER BY id",
+                                (since, until)).fetchall()
+        return [_to_escalation(r) for r in rows]
+
+    def feedback_between(self, since: str, until: str = "9999") -> list[Feedback]:
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM feedback WHERE created_at >= ? AND created_at < ? ORDER BY id",
+                                (since, until)).fetchall()
+        return [Feedback(**dict(r)) for r in rows]
 
     def add_feedback(
         self, question: str, answer: str, rating: int, comment: str = "", department: str | None = None
@@ -244,7 +317,7 @@ class EscalationStore:
         if rating not in (1, -1):
             raise RecordError(f"rating moet +1 of -1 zijn, niet {rating!r} (invalid rating)")
         # Like the question log: feedback is analytics, so no personal data in clear (an answer may echo the question).
-        row = (now(), mask_pii(question), mask_pii(answer), rating, mask_pii(comment), department or "")
+        row = (self.now(), mask_pii(question), mask_pii(answer), rating, mask_pii(comment), department or "")
         with self._write() as conn:
             return _insert(conn, "feedback", dict(zip(_FEEDBACK_COLUMNS, row, strict=True)))
 

@@ -3,7 +3,7 @@
 Fusion, when on, is on scores, not ranks: fused = cosine + bm25_weight * (bm25 / best bm25).
 Equal-weight rank fusion measured worse than dense alone on Dutch staff questions, and no boost
 weight beat dense alone on both of our question sets (README, "Retrieval"), so the shipped
-default is bm25_weight = 0: BM25 still runs, but only its agreement with dense feeds confidence.
+default is bm25_weight = 0: BM25 still runs (its vocabulary weighs the answerability signals).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant import confidence
-from assistant.bm25 import BM25
+from assistant.answerability import Evidence
+from assistant.bm25 import BM25, tokenize
 from assistant.config import Settings
 from assistant.store import ChromaStore, IndexInfo, StoredChunk
 from assistant.types import Chunk, Hit
+from assistant.windows import ScoredWindow, WindowIndex
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ class Retriever:
         self._chunks: list[Chunk] = []
         self._by_id: dict[str, int] = {}
         self._bm25 = BM25([])
+        self.windows = WindowIndex([], {}, model)
+        self._doc_terms: dict[str, set[str]] = {}
 
     def _current(self) -> IndexInfo:
         info = self._store.require_live(self._model, self._dimension)
@@ -72,6 +75,8 @@ class Retriever:
         self._chunks = [chunk_from_stored(s) for s in stored]
         self._by_id = {c.id: i for i, c in enumerate(self._chunks)}
         self._bm25 = BM25([f"{c.title}\n{c.section}\n{c.text}" for c in self._chunks])
+        self.windows = WindowIndex(self._chunks, self._store.window_vectors(info), self._model)
+        self._doc_terms = _document_terms(self._chunks)
         self._info = info
         log.info("Loaded index %s: %d chunks", info.collection, len(self._chunks))
 
@@ -84,7 +89,7 @@ class Retriever:
         s = self._settings
         dense = [(self._by_id[cid], sim) for cid, sim in self._store.dense_search(info, vector, s.candidates)
                  if cid in self._by_id]
-        # BM25 always runs (a few ms): even unweighted, its agreement with dense feeds confidence.
+        # BM25 always runs (a few ms): even unweighted, its agreement with dense is an answerability signal.
         sparse = self._bm25.top(question, s.candidates)
         fused = fuse(dense, sparse, s.bm25_weight) if s.bm25_weight > 0 else sorted(dense, key=lambda d: -d[1])
         return replace(self._assemble(fused, dict(dense), sparse), vector=vector)
@@ -115,9 +120,35 @@ class Retriever:
             bm25_top=bm25_docs[:10],
         )
 
-    def signals(self, found: Retrieved, coverage: float) -> confidence.Signals:
-        top = found.documents[0][0] if found.documents else ""
-        return confidence.Signals(found.best_dense, found.second_dense, top in found.bm25_top[:3], coverage)
+    def evidence(self, question: str, found: Retrieved, windows: dict[str, list[ScoredWindow]] | None,
+                 quoted: str) -> Evidence:
+        """The answerability signals of one question: similarities and how much of it the sources cover."""
+        top = found.hits[0].chunk.source if found.hits else ""
+        best_window = max((w.similarity for doc in (windows or {}).values() for w in doc), default=found.best_dense)
+        q_terms = set(tokenize(question))
+        return Evidence(
+            best_dense=found.best_dense, second_dense=found.second_dense, best_window=best_window,
+            doc_coverage=self._coverage(q_terms, self._doc_terms.get(top, set())),
+            term_coverage=self._coverage(q_terms, set(tokenize(quoted))),
+            top_in_bm25=bool(top) and top in found.bm25_top[:3],
+            novel_terms=sum(1 for t in q_terms if not self._bm25.known(t)),
+        )
+
+    def _coverage(self, q_terms: set[str], terms: set[str]) -> float:
+        """IDF-weighted share of the question's terms found in `terms` (a compound counts: "vergader" in
+        "vergaderruimte")."""
+        long_terms = [t for t in terms if len(t) >= 5]
+        total = sum(self._bm25.idf(t) for t in q_terms)
+        covered = sum(self._bm25.idf(t) for t in q_terms if t in terms or (
+            len(t) >= 5 and any(w.startswith(t) or t.startswith(w) for w in long_terms)))
+        return covered / total if total else 0.0
+
+
+def _document_terms(chunks: list[Chunk]) -> dict[str, set[str]]:
+    terms: dict[str, set[str]] = {}
+    for chunk in chunks:
+        terms.setdefault(chunk.source, set()).update(tokenize(f"{chunk.title}\n{chunk.section}\n{chunk.text}"))
+    return terms
 
 
 def fuse(

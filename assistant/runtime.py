@@ -48,3 +48,17 @@ def failpoint(name: str) -> None:
     if os.environ.get("DIGIHULP_FAILPOINT") == name:
         logging.getLogger(__name__).warning("Failpoint %s: killing this process", name)
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def cpu_name() -> str:
+    """The CPU model, which every benchmark prints next to its figures."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()

@@ -12,24 +12,32 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assistant import confidence
-from assistant.answering import Draft, compose_extractive
+import numpy as np
+
+from assistant import answerability
+from assistant.answerability import SHIPPED
+from assistant.answering import Draft, compose_extractive, quoted_part
 from assistant.config import Settings
 from assistant.embedding import EmbeddingModel
 from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
-from assistant.escalation import CoachDirectory, Route
+from assistant.escalation import CoachDirectory, Route, mask_pii
+from assistant.intake import Intake, Outcome, Request, merged_notice, over_limit_notice
 from assistant.mail import Mailer
+from assistant.ratelimit import Client
 from assistant.records import EscalationStore
 from assistant.referral import Match, Referrals, greeting_reply
 from assistant.retrieval import Retrieved, Retriever
 from assistant.store import ChromaStore
 from assistant.types import Answer
+from assistant.windows import ScoredWindow
 
 log = logging.getLogger(__name__)
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 NOT_SURE = "Hierover vind ik geen betrouwbaar antwoord in onze tips en handleidingen."
 ASKED_COACH = "Je vraag is doorgegeven aan je digicoach."
+UNSURE = "Ik ben niet zeker dat dit je vraag beantwoordt."  # shown above an answer in the "unsure" band
+ASK_COACH = "Vraag het aan je digicoach"
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ def visible_text(text: str) -> str:
 class Assistant:
     def __init__(self, settings: Settings, embedder: EmbeddingModel, store: ChromaStore,
                  directory: CoachDirectory, records: EscalationStore, mailer: Mailer | None = None,
-                 llm: Any = None, model_check: Callable[[], str] | None = None,
+                 llm: Any = None, model_check: Callable[[], str] | None = None, intake: Intake | None = None,
                  referrals: Referrals | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -78,6 +86,8 @@ class Assistant:
         self.model_check = model_check
         self.referrals = referrals
         self.retriever = Retriever(settings, store, embedder.name, embedder.dimension)
+        # Without one passed in: no limits, no duplicate merging, no mail throttling (tests, tools).
+        self.intake = intake or Intake(directory, records, mailer=mailer)
 
     def retrieve(self, question: str) -> Retrieved:
         """Embed the question once and search; used by ask() and by the evals/benchmarks."""
@@ -85,59 +95,78 @@ class Assistant:
         return self.retriever.search(question, vector)
 
     def ask(self, question: str, department: str | None = None, *, escalate: bool = False,
-            asker_name: str = "", asker_contact: str = "") -> Answer:
+            asker_name: str = "", asker_contact: str = "", client: Client | None = None) -> Answer:
+        """`client` (browser token, address) is whom the escalation limits count; None = the command line."""
         cleaned = clean_question(question, self.settings.max_question_chars)
         if cleaned.refused:
             return Answer(question=cleaned.text, text="", citations=(), confidence=0.0, notice=cleaned.notice)
         greeting = "" if escalate else greeting_reply(cleaned.text)
         if greeting:
             return Answer(question=cleaned.text, text=greeting, citations=(), confidence=0.0, band="greeting")
-        found = self.retrieve(cleaned.text)
-        draft, notice = self._draft(cleaned.text, found)
-        conf = confidence.score(self.retriever.signals(found, draft.coverage))
+        found = self.retrieve(cleaned.text)  # the question is embedded once: search, windows, duplicates
+        windows = self.scored_windows(found)
+        draft, notice = self._draft(cleaned.text, found, windows)
+        evidence = self.retriever.evidence(cleaned.text, found, windows, quoted_part(draft.text))
+        score = SHIPPED.probability(evidence)
+        band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
+        log.debug("answerability %.3f (%s): %s", score, band, evidence)
         answer = Answer(
-            question=cleaned.text, text=draft.text, citations=draft.citations, confidence=conf,
+            question=cleaned.text, text=draft.text, citations=draft.citations, confidence=score,
             notice=" ".join(filter(None, (cleaned.notice, notice))),
-            retrieved=tuple(found.documents[:20]),
+            retrieved=tuple(found.documents[:20]), band=band if draft.text else "escalated", vector=found.vector,
         )
         referral = None if escalate or self.referrals is None else self.referrals.match(found.vector, found.best_dense)
         if referral is not None:
             answer = refer(answer, referral)
-        elif escalate or conf < self.settings.confidence_threshold or not draft.text:
+        elif escalate or answer.band == "escalated":
             try:
-                answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate)
+                answer = self._escalate(answer, draft, department, asker_name, asker_contact, by_request=escalate,
+                                        client=client)
             except StorageError as exc:  # never acknowledge an escalation that was not stored
                 answer = self._not_passed_on(answer, department, exc)
-        self._log(answer, department)
+        self._log(answer, department, found.vector)
         return answer
 
-    def _draft(self, question: str, found: Retrieved) -> tuple[Draft, str]:
+    def scored_windows(self, found: Retrieved) -> dict[str, list[ScoredWindow]] | None:
+        """Each retrieved document's windows, in reading order, with their similarity to the question
+        (None: the passage is chosen by shared words, as before windows)."""
+        if self.settings.passage_selector == "words" or found.vector is None:
+            return None
+        sources = list(dict.fromkeys(hit.chunk.source for hit in found.hits))
+        return self.retriever.windows.score_documents(found.vector, sources)
+
+    def _draft(self, question: str, found: Retrieved,
+               windows: dict[str, list[ScoredWindow]] | None) -> tuple[Draft, str]:
+        extractive = compose_extractive(question, found.hits, windows=windows)
         if self.llm is not None and found.hits:
             try:
-                generated = self.llm.answer(question, found.hits)
+                # The model reads the same passages the extractive answer quotes, not whole chunks.
+                generated = self.llm.answer(question, list(extractive.citations))
                 if generated is not None:
                     return generated, ""
             except DigihulpError as exc:
-                return compose_extractive(question, found.hits), str(exc)
-        return compose_extractive(question, found.hits), ""
+                return extractive, str(exc)
+        return extractive, ""
 
     def escalate(self, answer: Answer, department: str | None, asker_name: str = "",
-                 asker_contact: str = "") -> Answer:
-        """The colleague pressed 'Vraag het aan mijn digicoach' under an answer they already got."""
+                 asker_contact: str = "", client: Client | None = None) -> Answer:
+        """The colleague pressed 'Vraag het aan mijn digicoach' under an answer they already got; from the
+        "niet zeker" band the escalation says so, and carries the answer that was shown."""
         # A referral's pointer is no draft for the coach: they start from the question.
         text = "" if answer.band == "referred" else answer.text
         draft = Draft(text=text, citations=answer.citations, coverage=0.0, answerer="extractive")
-        return self._escalate(answer, draft, department, asker_name, asker_contact, by_request=True)
+        return self._escalate(answer, draft, department, asker_name, asker_contact, by_request=True, client=client)
 
     def _escalate(self, answer: Answer, draft: Draft, department: str | None, asker_name: str,
-                  asker_contact: str, by_request: bool) -> Answer:
-        route = self.directory.route(department)
-        escalation_id = self.records.create(
-            question=answer.question, department=department or "", route=route,
-            sources=[c.to_dict() for c in draft.citations], draft=draft.text, confidence=answer.confidence,
-            asker_name=asker_name, asker_contact=asker_contact,
-        )
-        self._notify(escalation_id)
+                  asker_contact: str, by_request: bool, client: Client | None = None) -> Answer:
+        outcome = self.intake.pass_on(Request(
+            question=answer.question, department=department, sources=[c.to_dict() for c in draft.citations],
+            draft=draft.text, confidence=answer.confidence, asker_name=asker_name, asker_contact=asker_contact,
+            vector=answer.vector, client=client,
+            shown_unsure=by_request and answer.band == "unsure" and not answer.escalated))
+        if outcome.refused is not None or outcome.merged is not None:
+            return self._not_new(answer, outcome, by_request)
+        route, escalation_id = outcome.route, outcome.escalation_id
         lead = ASKED_COACH if by_request else NOT_SURE
         text = f"{lead} {route.message()}"
         if by_request and answer.text:
@@ -162,32 +191,49 @@ class Assistant:
 
     def forward(self, question: str, department: str | None, draft: str) -> tuple[int, Route]:
         """A coach passes a question on (a 👎 answer from the Feedback tab) to the digicoach of `department`:
-        stored and mailed like an escalation, without the per-client limits colleagues have."""
+        stored and mailed like an escalation, without the per-client limits and merging colleagues have."""
         route = self.directory.route(department)
         escalation_id = self.records.create(question=question, department=department or "", route=route,
                                             sources=[], draft=draft, confidence=0.0)
-        self._notify(escalation_id)
+        self.intake.mail(escalation_id)
         return escalation_id, route
 
-    def _notify(self, escalation_id: int) -> None:
-        if self.mailer is not None:
-            escalation = self.records.get(escalation_id)
-            if escalation is not None:
-                self.mailer.send_escalation(escalation)
+    def _not_new(self, answer: Answer, outcome: Outcome, by_request: bool) -> Answer:
+        """Over the limit, or a repeat of an open escalation: the answer stays, the notice says why."""
+        keep = by_request and bool(answer.text)
+        answer = replace(answer, text=answer.text if keep else NOT_SURE, citations=answer.citations if keep else ())
+        if outcome.merged is not None:
+            notice = merged_notice(outcome.merged, outcome.repeats)
+            answer = replace(answer, escalated=True, escalation_id=outcome.merged.id, coach=outcome.merged.coach_name)
+        else:
+            notice = over_limit_notice(outcome.route.coach, outcome.refused)
+        return replace(answer, notice=" ".join(filter(None, (answer.notice, notice))))
 
     def _not_passed_on(self, answer: Answer, department: str | None, exc: StorageError) -> Answer:
         log.error("Escalation not stored: %s", exc)
         coach = self.directory.route(department).coach
         notice = (f"Ik kon je vraag nu niet doorgeven aan je digicoach (technisch probleem). Contacteer "
                   f"{coach.name} rechtstreeks via {coach.email}.")
-        return replace(answer, text=NOT_SURE, citations=(), escalated=False,
+        return replace(answer, text=NOT_SURE, citations=(), escalated=False, band="escalated",
                        notice=" ".join(filter(None, (answer.notice, notice))))
 
-    def _log(self, answer: Answer, department: str | None) -> None:
+    def _log(self, answer: Answer, department: str | None, vector: np.ndarray | None = None) -> None:
         try:
-            self.records.log_question(answer.question, department, answer.confidence, answer.escalated)
+            self.records.log_question(
+                answer.question, department, answer.confidence, answer.escalated,
+                band=getattr(answer, "band", "") or ("escalated" if answer.escalated else "answer"),
+                cited=[c.source for c in answer.citations],
+                top_source=answer.retrieved[0][0] if answer.retrieved else "",
+                vector=self._logged_vector(answer.question, vector))
         except Exception:  # analytics must never cost a colleague their answer
             log.exception("Could not log question")
+
+    def _logged_vector(self, question: str, vector: np.ndarray | None) -> np.ndarray | None:
+        """The vector kept with the masked log entry: the query vector itself, unless masking changed the text
+        (an e-mail or phone number in the question); only then is the masked text embedded, once."""
+        if vector is None or mask_pii(question) == question:
+            return vector
+        return self.embedder.embed_query(mask_pii(question))
 
     def health(self) -> dict[str, Any]:
         """Each part's state for monitoring; "ok" or a Dutch reason. `status` sums it up (see docs/operations.md)."""
@@ -261,15 +307,18 @@ def build_assistant(settings: Settings, embedder: EmbeddingModel | None = None,
             embedder = QueryBatcher(embedder, workers=workers, max_batch=settings.query_batch_max)
     if not settings.coaches_file.is_file():
         raise IndexProblem(f"Het bestand met digicoaches ontbreekt: {settings.coaches_file}")
+    directory, records = CoachDirectory.load(settings.coaches_file), EscalationStore(settings.db_path)
+    mailer = Mailer.from_settings(settings)
     return Assistant(
         settings=settings,
         embedder=embedder,
         store=store or ChromaStore(settings),
-        directory=CoachDirectory.load(settings.coaches_file),
-        records=EscalationStore(settings.db_path),
-        mailer=Mailer.from_settings(settings),
+        directory=directory,
+        records=records,
+        mailer=mailer,
         llm=LLMAnswerer.from_settings(settings),
         model_check=model_check,
         referrals=Referrals(settings.referrals_file, embedder, settings.referral_margin,
                             settings.referral_min_similarity),
+        intake=Intake.from_settings(settings, directory, records, mailer),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 POINTER_COLLECTION = "digihulp-pointer"
 POINTER_ID = "live"
 PREFIX = "chunks-"
+WINDOW_PREFIX = "windows-"  # each generation's sentence/step windows live in windows-<same stamp>
 NO_INDEX = "Er is nog geen zoekindex. Bouw hem met: python -m ingest"
 RECONNECTS = "Start de Chroma-server opnieuw; digihulp maakt vanzelf weer verbinding."
 WRITE_BATCH = 256
@@ -50,6 +52,11 @@ class IndexInfo:
     dimension: int
     published_at: str
     count: int = 0
+
+
+def windows_of(collection: str) -> str:
+    """The windows collection that belongs to a chunks generation."""
+    return WINDOW_PREFIX + collection.removeprefix(PREFIX)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,9 @@ class ChromaStore:
     def __init__(self, settings: Settings, pinned: IndexInfo | None = None) -> None:
         self._settings = settings
         self._client: Any = None
+        # Concurrent first requests would each build a client; Chroma's shared system then races
+        # ('RustBindingsAPI' object has no attribute 'bindings'), so one thread connects, the rest wait.
+        self._connect_lock = threading.Lock()
         self._pinned = pinned  # read this generation instead of following the live pointer
 
     def pinned(self, collection: str) -> ChromaStore:
@@ -85,9 +95,13 @@ class ChromaStore:
     # -- connection ---------------------------------------------------------------------------
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = self._connect()
-        return self._client
+        client = self._client
+        if client is None:
+            with self._connect_lock:
+                if self._client is None:
+                    self._client = self._connect()
+                client = self._client
+        return client
 
     def _connect(self) -> Any:
         import chromadb
@@ -214,9 +228,10 @@ class ChromaStore:
             return []
         info = self.live_info()
         keep = ({info.collection, info.previous} if info else set()) | {keep_also}
+        keep |= {windows_of(name) for name in keep if name}
         dropped = []
         for name in self._collection_names():
-            if name.startswith(PREFIX) and name not in keep:
+            if name.startswith((PREFIX, WINDOW_PREFIX)) and name not in keep:
                 with self._translated("het opruimen"):
                     self.client.delete_collection(name)
                 dropped.append(name)
@@ -229,10 +244,12 @@ class ChromaStore:
         info = self.live_info()
         if info is not None and collection in (info.collection, info.previous):
             raise IndexProblem(f"De index {collection} is live of de vorige versie en wordt niet verwijderd.")
-        if self._exists(collection):
-            with self._translated("het verwijderen"):
-                self.client.delete_collection(collection)
-            log.info("Removed index generation %s", collection)
+        names = self._collection_names()
+        for name in (collection, windows_of(collection)):
+            if name in names:
+                with self._translated("het verwijderen"):
+                    self.client.delete_collection(name)
+        log.info("Removed index generation %s", collection)
 
     def _collection_names(self) -> list[str]:
         with self._translated("het oplijsten"):
@@ -243,12 +260,14 @@ class ChromaStore:
 
     # -- writing a generation -------------------------------------------------------------------
     def create_generation(self) -> str:
+        """A new chunks collection and its windows collection; returns the chunks collection's name."""
         name = f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
         with self._translated("het aanmaken van een nieuwe index"):
-            self.client.create_collection(
-                name, embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_search": 200, "ef_construction": 200}},
-            )
+            for collection in (name, windows_of(name)):
+                self.client.create_collection(
+                    collection, embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine", "ef_search": 200, "ef_construction": 200}},
+                )
         return name
 
     def add(self, collection: str, ids: list[str], vectors: np.ndarray, texts: list[str],
@@ -259,6 +278,30 @@ class ChromaStore:
                 end = start + WRITE_BATCH
                 col.add(ids=ids[start:end], embeddings=vectors[start:end].tolist(), documents=texts[start:end],
                         metadatas=metadatas[start:end])
+
+    def add_windows(self, collection: str, hashes: list[str], vectors: np.ndarray) -> int:
+        """Window vectors of a generation, one per content hash; returns how many were written."""
+        with self._translated("het schrijven"):
+            col = self.client.get_collection(windows_of(collection), embedding_function=None)
+            for start in range(0, len(hashes), WRITE_BATCH):
+                end = start + WRITE_BATCH
+                col.add(ids=hashes[start:end], embeddings=vectors[start:end].tolist())
+            return int(col.count())
+
+    def has_windows(self, info: IndexInfo) -> bool:
+        return windows_of(info.collection) in self._collection_names()
+
+    def window_vectors(self, info: IndexInfo | None) -> dict[str, np.ndarray]:
+        """content hash -> vector of the generation's windows ({} for an index built before windows)."""
+        if info is None or not self.has_windows(info):
+            return {}
+        with self._translated("het lezen van de index"):
+            got = self.client.get_collection(windows_of(info.collection), embedding_function=None).get(
+                include=["embeddings"])
+        if not len(got["ids"]):
+            return {}
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        return dict(zip(got["ids"], vectors, strict=True))
 
     def count(self, collection: str) -> int:
         with self._translated("het tellen"):
@@ -285,6 +328,14 @@ class ChromaStore:
             got = collection.get(include=["documents", "metadatas"])
         return [StoredChunk(id=i, text=t, metadata=dict(m))
                 for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+
+    def vectors_of_type(self, info: IndexInfo, doc_type: str) -> list[tuple[dict[str, Any], np.ndarray]]:
+        """(metadata, vector) of every passage of one document type (the gap board compares clusters with tips)."""
+        collection = self._live_collection(info)
+        with self._translated("het lezen van de index"):
+            got = collection.get(where={"doc_type": doc_type}, include=["embeddings", "metadatas"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32) if len(got["ids"]) else np.zeros((0, 0))
+        return [(dict(meta), vectors[i]) for i, meta in enumerate(got["metadatas"])]
 
     def dense_search(self, info: IndexInfo, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first."""

@@ -112,6 +112,8 @@ class Answer:
     retrieved: tuple[tuple[str, float], ...] = ()  # (source, fused score) per document, ranked
     band: Band = "answer"
     referral: str = ""  # the id of the referral (band "referred")
+    # The question's embedding, computed once at ask time; reused to spot a repeated question. Not serialised.
+    vector: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,4 +152,5 @@ class Escalation:
     answer: str
     answered_by: str
     handed_over_from: str
+    shown_unsure: bool = False  # asked from an answer shown under "niet zeker"; draft_answer is what was shown
     close_note: str = ""  # why a coach closed it without an answer; the colleague reads it

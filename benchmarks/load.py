@@ -40,6 +40,10 @@ OFFICE = ROOT.parent / "shared" / "corpora" / "office-nl" / "docs"
 HEADER = (f"{'users':>5} {'questions':>9} {'q/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6} "
           f"{'peak MB':>9}")
 DEPARTMENTS = ("burgerzaken", "ict", "financien", "personeel", "communicatie")
+# The simulated colleagues share one address and send no browser cookie, so the escalation limits (issue 16)
+# would refuse most of their escalations after the first five: the benchmark switches them off explicitly.
+NO_LIMITS = {"DIGIHULP_ESCALATIONS_PER_WINDOW": "0", "DIGIHULP_ESCALATIONS_PER_DAY": "0",
+             "DIGIHULP_ESCALATIONS_PER_ADDRESS_WINDOW": "0", "DIGIHULP_ESCALATIONS_PER_ADDRESS_DAY": "0"}
 
 
 # -- the server ---------------------------------------------------------------------------------------
@@ -122,7 +126,7 @@ class Level:
 
 async def ask_once(client: httpx.AsyncClient, url: str, question: str, department: str) -> str | None:
     """One question through the chat page's API; returns an error description or None."""
-    payload = {"data": [question, department, "", "", []]}
+    payload = {"data": [question, department, [], [], "", None]}  # question, dienst, ids, turns, comment, given
     response = await client.post(f"{url}/gradio_api/call/vraag", json=payload)
     if response.status_code != 200:
         return f"HTTP {response.status_code} on submit"
@@ -273,7 +277,7 @@ def run_variant(args: argparse.Namespace, env: dict[str, str], questions: list[s
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     env = os.environ | OFFLINE_ENV | {"DIGIHULP_CORPUS_DIR": str(args.corpus),
-                                  "DIGIHULP_COACHES_PATH": str(ROOT / "corpus" / "coaches.yaml")}
+                                  "DIGIHULP_COACHES_PATH": str(ROOT / "corpus" / "coaches.yaml")} | NO_LIMITS
     ensure_index(args, env)
     questions = [json.loads(line)["question"] for line in args.dataset.read_text(encoding="utf-8").splitlines()
                  if line.strip()]

@@ -19,6 +19,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import old_confidence  # noqa: E402
+
 from assistant.runtime import configure_logging, force_offline  # noqa: E402
 
 force_offline()
@@ -50,7 +52,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging("WARNING")
 
-    from assistant import confidence
     from assistant.config import Settings
     from assistant.model import Embedder
     from assistant.retrieval import Retriever, fuse
@@ -96,10 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     conf_rows = []
     for i, case in enumerate(cases):
         found = retriever._assemble(fuse(dense_all[i], sparse_all[i], w), dict(dense_all[i]), sparse_all[i])
-        conf_rows.append((case["answerable"], confidence.score(retriever.signals(found, 1.0)), found.best_dense))
+        conf_rows.append((case["answerable"], old_confidence(found, 1.0), found.best_dense))
     print(f"AUC of best dense similarity (answerable vs not): {auc(conf_rows, 2):.3f}; "
           f"of confidence: {auc(conf_rows, 1):.3f}")
-    print(f"\nconfidence (bm25_weight={w}): escalate when confidence < threshold")
+    print(f"\nconfidence before issue 11 (bm25_weight={w}): escalate when confidence < threshold")
     print(f"{'thr':>5} {'prec':>6} {'recall':>6} {'F1':>6} {'needless':>8}")
     for thr in [x / 100 for x in range(20, 80, 4)]:
         tp = sum(1 for a, c, _ in conf_rows if not a and c < thr)

@@ -21,6 +21,9 @@ FIELDS: dict[str, tuple[type, ...]] = {
     "department": (str, type(None)),
     "notes": (str,),
 }
+# Optional fields: `must_contain` (answerable only) lists groups of alternative verbatim phrases, one of each
+# group must be in the shown answer; `kind` says what sort of question it is, so escalation is reported per kind.
+KINDS = ("answerable", "near-miss", "off-topic")
 
 
 class DatasetError(DigihulpError):
@@ -41,6 +44,8 @@ class Case:
     answerable: bool
     department: str | None = None
     notes: str = ""
+    must_contain: tuple[tuple[str, ...], ...] = ()  # key-fact groups; empty = not annotated
+    kind: str = "answerable"  # answerable | near-miss | off-topic
 
 
 def _type_name(types: tuple[type, ...]) -> str:
@@ -70,7 +75,28 @@ def _field_problems(record: dict[str, Any]) -> list[str]:
         problems.append("answerable question without expected sources")
     if not record["answerable"] and sources:
         problems.append("unanswerable question with expected sources")
+    return problems + _optional_problems(record)
+
+
+def _optional_problems(record: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    kind = record.get("kind", _default_kind(record))
+    if kind not in KINDS:
+        problems.append(f"field 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
+    elif (kind == "answerable") != record["answerable"]:
+        problems.append(f"field 'kind' is {kind!r} but 'answerable' is {str(record['answerable']).lower()}")
+    groups = record.get("must_contain", [])
+    if not isinstance(groups, list) or not all(
+        isinstance(g, list) and g and all(isinstance(p, str) and p.strip() for p in g) for g in groups
+    ):
+        problems.append("field 'must_contain' must be a list of non-empty lists of non-empty phrases")
+    elif groups and not record["answerable"]:
+        problems.append("unanswerable question with 'must_contain'")
     return problems
+
+
+def _default_kind(record: dict[str, Any]) -> str:
+    return "answerable" if record.get("answerable") else "off-topic"
 
 
 def parse_lines(lines: Iterable[str]) -> tuple[list[Case], list[str]]:
@@ -99,6 +125,8 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[Case], list[str]]:
         cases.append(Case(
             id=record["id"], question=record["question"], expected_sources=tuple(record["expected_sources"]),
             answerable=record["answerable"], department=record["department"] or None, notes=record["notes"],
+            must_contain=tuple(tuple(group) for group in record.get("must_contain", [])),
+            kind=record.get("kind", _default_kind(record)),
         ))
     return cases, problems
 

@@ -6,6 +6,7 @@ scores), so neither of those imports it; the coach workspace and `python -m inge
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import time
@@ -36,6 +37,7 @@ METRIC_NAMES = {
     "hit@5": "juiste bron in de top 5", "mrr": "rang van de juiste bron (MRR)",
     "escalation_recall": "vragen zonder antwoord doorgestuurd", "citation_correctness": "juiste bron geciteerd",
     "groundedness": "antwoord letterlijk uit de bron", "citation_validity": "geldige bronverwijzingen",
+    "key_facts": "kernpunt staat in het antwoord", "key_facts_all": "kernpunt staat in het antwoord (alle vragen)",
 }
 
 
@@ -160,12 +162,23 @@ def run_batch(settings: Settings, embedder: EmbeddingModel, batch_dir: Path, dat
             if outcome.passed and not dry_run:
                 outcome.backup = str(files.publish_batch(settings, store, plan, staged, report, live, embedder))
                 published = outcome.published = True
+                _keep_measurements(Path(outcome.backup), outcome)
         finally:
             if not published and staged_generation:
                 store.drop(staged_generation)  # the refused generation; live and previous stay
     outcome.seconds = time.perf_counter() - started
     log.info("Batch %s: %s in %.1f s", batch_dir, "published" if published else "not published", outcome.seconds)
     return outcome
+
+
+def _keep_measurements(backup: Path, outcome: BatchOutcome) -> None:
+    """What the gate measured, next to the batch's backup: the meeting agenda reports it per tip."""
+    gate = {"live": outcome.live_metrics, "staged": outcome.staged_metrics, "added": outcome.added,
+            "updated": outcome.updated, "retired": outcome.retired}
+    try:
+        (backup / "gate.json").write_text(json.dumps(gate, ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:  # the batch is published; only the agenda misses its figures
+        log.warning("Could not keep the gate's measurements in %s: %s", backup, exc)
 
 
 def _judge(settings: Settings, queries: _SameQuestions, store: ChromaStore, live: IndexInfo, report: IngestReport,

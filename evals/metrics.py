@@ -7,17 +7,21 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answering import Draft, groundedness
+from assistant.answering import Draft, groundedness, quoted_part
 from assistant.types import Answer, cited_numbers
-from evals.dataset import Case
+from evals.dataset import KINDS, Case
+from evals.keyfacts import holds_key_facts
 
 log = logging.getLogger(__name__)
 
 HIT_KS = (1, 3, 5)
 QUALITY_METRICS = (
     "hit@1", "hit@3", "hit@5", "mrr", "citation_validity", "citation_correctness",
-    "escalation_precision", "escalation_recall", "escalation_f1", "groundedness",
+    "escalation_precision", "escalation_recall", "escalation_f1", "groundedness", "key_facts", "key_facts_all",
 )
+# Share of each kind of question that was escalated, or shown under "not sure" (band), or either (handled).
+KIND_METRICS = tuple(f"{what}:{kind}" for kind in KINDS for what in ("escalated", "unsure", "handled"))
+LENGTH_METRICS = ("answer_chars_p50", "answer_chars_p90", "total_chars_p50")
 LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
 EPS = 1e-9
 
@@ -32,6 +36,18 @@ class CaseResult:
     citation_valid: bool = True
     citation_correct: bool | None = None  # None: not scored (unanswerable or escalated)
     groundedness: float | None = None  # None: not scored (escalated or generative answer)
+    key_facts: bool | None = None  # None: not scored (no must_contain, or not answerable)
+
+    @property
+    def answer_chars(self) -> int | None:
+        """Length of the quoted answer text, where key facts are looked for (without the intro naming the
+        source and without "Zie ook"); None when the question went to a coach."""
+        return None if self.answer.escalated else len(" ".join(quoted_part(self.answer.text).split()))
+
+    @property
+    def total_chars(self) -> int | None:
+        """Length of everything shown, intro and "Zie ook" included."""
+        return None if self.answer.escalated else len(self.answer.text)
 
     def hit(self, k: int) -> bool | None:
         return (self.rank is not None and self.rank <= k) if self.case.answerable else None
@@ -49,6 +65,7 @@ class CaseResult:
             "citation_correct": self.citation_correct,
             "escalation_correct": self.escalation_correct,
             "grounded": grounded,
+            "key_facts": self.key_facts if not self.answer.escalated else None,
         }
 
     @property
@@ -97,6 +114,8 @@ DEFAULT_TOLERANCES: dict[str, Tolerance] = {
     "citation_correctness": Tolerance(max_drop=0.02),
     "groundedness": Tolerance(floor=1.0),
     "citation_validity": Tolerance(floor=1.0),
+    "key_facts": Tolerance(max_drop=0.02),
+    "key_facts_all": Tolerance(max_drop=0.02),
 }
 
 
@@ -135,9 +154,13 @@ def score_case(case: Case, answer: Answer, latency_ms: float, extractive: bool =
     if case.answerable and not answer.escalated:
         correct = first_cited_source(answer) in case.expected_sources
     grounded = answer_groundedness(answer) if extractive and not answer.escalated else None
+    key_facts = None
+    if case.answerable and case.must_contain:
+        key_facts = not answer.escalated and holds_key_facts(answer.text, case.must_contain)
     return CaseResult(
         case=case, answer=answer, latency_ms=latency_ms, rank=min(found) if found else None, ranks=ranks,
         citation_valid=citation_valid(answer), citation_correct=correct, groundedness=grounded,
+        key_facts=key_facts,
     )
 
 
@@ -194,6 +217,8 @@ def aggregate(results: Sequence[CaseResult]) -> EvalResult:
         "escalation_recall": recall,
         "escalation_f1": f1,
         "groundedness": mean(grounded),
+        **key_fact_metrics(answerable),
+        **kind_metrics(results),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }
@@ -201,8 +226,35 @@ def aggregate(results: Sequence[CaseResult]) -> EvalResult:
         "cases": len(results), "answerable": len(answerable), "unanswerable": len(results) - len(answerable),
         "escalated": tp + fp, "escalated_answerable": fp, "answered_unanswerable": fn,
         "grounded_scored": len(grounded), "failed": sum(1 for r in results if not r.passed),
+        "key_facts_scored": sum(1 for r in answerable if r.key_facts is not None),
+        **{f"kind:{kind}": sum(1 for r in results if r.case.kind == kind) for kind in KINDS},
     }
     return EvalResult(cases=list(results), metrics=metrics, counts=counts)
+
+
+def key_fact_metrics(answerable: Sequence[CaseResult]) -> dict[str, float | None]:
+    """key_facts over answered annotated questions, key_facts_all over all of them (an escalation holds none);
+    answer length over every answered answerable question."""
+    scored = [r for r in answerable if r.key_facts is not None]
+    chars = [float(r.answer_chars) for r in answerable if r.answer_chars is not None]
+    totals = [float(r.total_chars) for r in answerable if r.total_chars is not None]
+    return {
+        "key_facts": mean([float(bool(r.key_facts)) for r in scored if not r.answer.escalated]),
+        "key_facts_all": mean([float(bool(r.key_facts)) for r in scored]),
+        "answer_chars_p50": percentile(chars, 50),
+        "answer_chars_p90": percentile(chars, 90),
+        "total_chars_p50": percentile(totals, 50),
+    }
+
+
+def kind_metrics(results: Sequence[CaseResult]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for kind in KINDS:
+        of_kind = [r.answer for r in results if r.case.kind == kind]
+        out[f"escalated:{kind}"] = mean([float(a.escalated) for a in of_kind])
+        out[f"unsure:{kind}"] = mean([float(a.band == "unsure" and not a.escalated) for a in of_kind])
+        out[f"handled:{kind}"] = mean([float(a.escalated or a.band == "unsure") for a in of_kind])
+    return out
 
 
 def compare(current: Mapping[str, float | None], baseline: Mapping[str, float | None] | None,

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError
-from evals.metrics import LATENCY_METRICS, QUALITY_METRICS, CaseResult, EvalResult
+from evals.dataset import KINDS
+from evals.keyfacts import missing_groups
+from evals.metrics import KIND_METRICS, LATENCY_METRICS, LENGTH_METRICS, QUALITY_METRICS, CaseResult, EvalResult
 
 log = logging.getLogger(__name__)
 
 CHART_NAME = "metrics.png"
-MAX_ANSWER_CHARS = 300  # enough to see what was quoted without turning the report into the corpus
+MAX_ANSWER_CHARS = 600  # enough to see what was quoted (and why key facts are missing), not the corpus
 
 
 def _num(value: float | None, digits: int) -> str:
@@ -24,14 +26,16 @@ def _num(value: float | None, digits: int) -> str:
 
 
 def _digits(metric: str) -> int:
-    return 1 if metric in LATENCY_METRICS else 3
+    return 0 if metric in LENGTH_METRICS else 1 if metric in LATENCY_METRICS else 3
 
 
 def table_rows(metrics: Mapping[str, float | None],
                baseline: Mapping[str, float | None] | None) -> list[tuple[str, str, str, str]]:
     rows = []
-    for metric in (*QUALITY_METRICS, *LATENCY_METRICS):
+    for metric in (*QUALITY_METRICS, *KIND_METRICS, *LENGTH_METRICS, *LATENCY_METRICS):
         value = metrics.get(metric)
+        if value is None and metric in KIND_METRICS:
+            continue  # a kind the dataset does not have
         before = baseline.get(metric) if baseline else None
         digits = _digits(metric)
         delta = "" if value is None or before is None else f"{value - before:+.{digits}f}"
@@ -65,6 +69,12 @@ def case_record(result: CaseResult) -> dict[str, Any]:
         "citations": [{"n": c.n, "source": c.source, "title": c.title, "page": c.page} for c in answer.citations],
         "confidence": round(answer.confidence, 4),
         "escalated": answer.escalated,
+        "band": answer.band,
+        "kind": case.kind,
+        "key_facts": result.key_facts,
+        "key_facts_missing": [list(case.must_contain[i]) for i in missing_groups(answer.text, case.must_contain)]
+        if result.key_facts is False and not answer.escalated else [],
+        "answer_chars": result.answer_chars,
         "groundedness": None if result.groundedness is None else round(result.groundedness, 4),
         "latency_ms": round(result.latency_ms, 1),
         "checks": result.checks(),
@@ -108,17 +118,30 @@ def _failure_lines(result: CaseResult) -> list[str]:
     excerpt = " ".join(answer.text.split())
     if len(excerpt) > MAX_ANSWER_CHARS:
         excerpt = excerpt[:MAX_ANSWER_CHARS].rstrip() + " …"
+    missing = [" | ".join(case.must_contain[i]) for i in missing_groups(answer.text, case.must_contain)] \
+        if result.key_facts is False and not answer.escalated else []
     return [
         f"### {case.id}: {_md_cell(case.question)}",
         "",
         f"- failed: {', '.join(result.failed_checks)}",
         f"- expected: {', '.join(case.expected_sources) or '(unanswerable)'}; rank: {result.rank or '—'}",
         f"- retrieved: {', '.join(s for s, _ in answer.retrieved[:3]) or '—'}",
-        f"- escalated: {'yes' if answer.escalated else 'no'}; confidence: {answer.confidence:.3f}",
+        f"- escalated: {'yes' if answer.escalated else 'no'}; band: {answer.band}; kind: {case.kind}; "
+        f"confidence: {answer.confidence:.3f}",
+        *([f"- key facts missing: {_md_cell(' / '.join(missing))}"] if missing else []),
         f"- answer: {_md_cell(excerpt) or '—'}",
         *([f"- notes: {_md_cell(case.notes)}"] if case.notes else []),
         "",
     ]
+
+
+def _kind_table(result: EvalResult) -> list[str]:
+    """Escalation per kind of question: the answerability check's report card."""
+    m, counts = result.metrics, result.counts
+    rows = [f"| {kind} | {counts.get(f'kind:{kind}', 0)} | {_num(m.get(f'escalated:{kind}'), 3)} | "
+            f"{_num(m.get(f'unsure:{kind}'), 3)} | {_num(m.get(f'handled:{kind}'), 3)} |"
+            for kind in KINDS if counts.get(f"kind:{kind}")]
+    return ["| kind | questions | escalated | unsure | handled |", "|---|---:|---:|---:|---:|", *rows, ""]
 
 
 def render_markdown(result: EvalResult, summary: Mapping[str, Any],
@@ -135,6 +158,7 @@ def render_markdown(result: EvalResult, summary: Mapping[str, Any],
         "|---|---:|---:|---:|",
         *(f"| {m} | {v} | {b or '—'} | {d or '—'} |" for m, v, b, d in table_rows(result.metrics, baseline)),
         "",
+        *_kind_table(result),
         f"![metrics]({CHART_NAME})",
         "",
         "Settings: " + ", ".join(f"{k}={v}" for k, v in summary.get("settings", {}).items()),

@@ -83,6 +83,8 @@ def settings_that_matter(settings: Settings, embedder: EmbeddingModel) -> dict[s
         "max_chunks_per_doc": settings.max_chunks_per_doc,
         "bm25_weight": settings.bm25_weight,
         "confidence_threshold": settings.confidence_threshold,
+        "unsure_threshold": settings.unsure_threshold,
+        "passage_selector": settings.passage_selector,
         "chunk_words": settings.chunk_words,
         "answerer": "llm" if settings.llm_url else "extractive",
     }

@@ -293,6 +293,19 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
+def write_meeting_note(settings: Settings, day: dt.date, text: str) -> str:
+    """Save the notes of a coming meeting (the agenda's skeleton) as overleg/<date>-digicoach-overleg.md."""
+    rel = f"overleg/{day.isoformat()}-digicoach-overleg.md"
+    try:
+        load_markdown(text, rel, "overleg")
+    except LoadError as exc:
+        raise CorpusError(f"{rel}: {exc}") from exc
+    with _write_lock:
+        _write_new(inside_corpus(settings.corpus_dir, rel), text.encode("utf-8"))
+    log.info("Meeting notes %s saved", rel)
+    return rel
+
+
 def set_front_matter(settings: Settings, rel: str, key: str, value: str) -> Document:
     """Set one front-matter field of a tip (e.g. status: retired), keeping the rest of the file as it is."""
     if not re.fullmatch(r"tips/(?:[a-z0-9][a-z0-9._-]*/)*[a-z0-9][a-z0-9._-]*\.md", rel or ""):
@@ -349,20 +362,32 @@ def add_escalation_case(path: Path, escalation_id: int | str, question: str, tip
     """Add an answered escalation (prefix 'esc') or a 👎 answer a coach turned into a tip ('fb') to the eval set the
     batch gate runs, once per case (False when it is already there). Personal data in the question is masked, as
     in every other record of a question."""
-    if not question.strip() or not tip_source.strip():
-        raise CorpusError("Een evalvraag heeft een vraag en de tip met het juiste antwoord nodig.")
-    path, case_id = Path(path), f"{prefix}-{escalation_id}"
     origin = "escalation" if prefix == "esc" else "feedback"
-    record = {"id": case_id, "question": mask_pii(question.strip()), "expected_sources": [tip_source.strip()],
+    record = {"id": f"{prefix}-{escalation_id}", "question": question, "expected_sources": [tip_source],
               "answerable": True, "department": department or None,
               "notes": f"from {origin} {escalation_id}" + (f"; tip by {coach}" if coach else "")}
+    return add_eval_cases(path, [record]) == 1
+
+
+def add_eval_cases(path: Path, records: list[dict[str, Any]]) -> int:
+    """Add eval cases ({"id", "question", "expected_sources", ...}) whose id is not in the set yet, questions
+    PII-masked; returns how many were added. Gap cards add their questions here once their tip is live."""
+    cases = []
+    for record in records:
+        question, sources = str(record.get("question") or "").strip(), [str(s).strip() for s in
+                                                                         record.get("expected_sources") or []]
+        if not question or not any(sources):
+            raise CorpusError("Een evalvraag heeft een vraag en de tip met het juiste antwoord nodig.")
+        cases.append({**record, "question": mask_pii(question), "expected_sources": sources})
+    path = Path(path)
     with _write_lock:
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        if case_id in _dataset_ids(text):
-            return False
-        line = json.dumps(record, ensure_ascii=False) + "\n"
-        write_atomic(path, text + ("\n" if text and not text.endswith("\n") else "") + line)
-    return True
+        taken = _dataset_ids(text)
+        new = [c for c in cases if str(c["id"]) not in taken]
+        if new:
+            lines = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in new)
+            write_atomic(path, text + ("\n" if text and not text.endswith("\n") else "") + lines)
+    return len(new)
 
 
 def _dataset_ids(text: str) -> set[str]:

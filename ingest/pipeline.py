@@ -15,10 +15,12 @@ import numpy as np
 from assistant.config import Settings
 from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError, IndexProblem
+from assistant.retrieval import chunk_from_stored
 from assistant.runtime import failpoint
 from assistant.startcheck import FILE_NAME
 from assistant.store import ChromaStore, StoredChunk
 from assistant.types import Chunk
+from assistant.windows import chunk_windows
 from ingest.chunking import Chunker
 from ingest.loaders import Document, iter_documents
 from ingest.lock import batch_lock
@@ -36,6 +38,8 @@ class IngestReport:
     failed: dict[str, str] = field(default_factory=dict)  # source -> Dutch reason
     chunks_total: int = 0
     chunks_embedded: int = 0
+    windows_total: int = 0
+    windows_embedded: int = 0
     published: bool = False
     collection: str = ""
     seconds: float = 0.0
@@ -48,7 +52,8 @@ class IngestReport:
         return {
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
             "removed": self.removed, "failed": self.failed, "chunks_total": self.chunks_total,
-            "chunks_embedded": self.chunks_embedded, "published": self.published,
+            "chunks_embedded": self.chunks_embedded, "windows_total": self.windows_total,
+            "windows_embedded": self.windows_embedded, "published": self.published,
             "collection": self.collection, "seconds": round(self.seconds, 2),
         }
 
@@ -117,7 +122,12 @@ def _ingest(settings: Settings, embedder: EmbeddingModel, store: ChromaStore, *,
     # A file that fails now keeps its last good version in the index: a typo loses nothing.
     kept = [sc for sc in live_stored if sc.metadata.get("source") in report.failed]
     report.chunks_total = len(chunks) + len(kept)
-    if live is not None and not rebuild and not report.added and not report.updated and not report.removed:
+    unchanged = not report.added and not report.updated and not report.removed
+    all_chunks = chunks + [chunk_from_stored(sc) for sc in kept]
+    window_reuse = store.window_vectors(live) if live is not None and not rebuild else {}
+    # An index from before windows were embedded, or from a version that cut them differently, gets the
+    # missing ones now, once (chunk vectors and unchanged windows are reused).
+    if live is not None and not rebuild and unchanged and _has_every_window(all_chunks, window_reuse, embedder.name):
         report.collection = live.collection
         report.seconds = time.perf_counter() - started
         return report  # nothing changed: no new generation, nothing embedded
@@ -131,11 +141,9 @@ def _ingest(settings: Settings, embedder: EmbeddingModel, store: ChromaStore, *,
     metas = [_with_fingerprint(c.metadata()) for c in chunks] + [sc.metadata for sc in kept]
     if kept:
         vectors = np.vstack([vectors, np.stack([reuse[str(sc.metadata["content_hash"])] for sc in kept])])
-    name = store.create_generation()
-    store.add(name, ids, vectors, texts, metas)
-    written = store.count(name)
-    if written != len(ids):
-        raise IndexProblem(f"Onvolledige index geschreven ({written} van {len(ids)} stukken); niet gepubliceerd.")
+    window_hashes, window_vecs = _window_vectors(all_chunks, window_reuse, embedder, settings.embed_batch_size,
+                                                 progress, report)
+    name, written = _write_generation(store, (ids, vectors, texts, metas), (window_hashes, window_vecs))
     report.collection = name
     failpoint("ingest-before-publish")
     if publish:
@@ -143,6 +151,26 @@ def _ingest(settings: Settings, embedder: EmbeddingModel, store: ChromaStore, *,
         report.published = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _has_every_window(chunks: list[Chunk], vectors: dict[str, np.ndarray], model_name: str) -> bool:
+    return all(h in vectors for c in chunks for h in chunk_windows(c, model_name).hashes)
+
+
+def _write_generation(store: ChromaStore, chunks: tuple[list[str], np.ndarray, list[str], list[dict[str, Any]]],
+                      windows: tuple[list[str], np.ndarray]) -> tuple[str, int]:
+    """A new, complete generation (chunks and windows), checked before anyone may publish it."""
+    ids, vectors, texts, metas = chunks
+    name = store.create_generation()
+    store.add(name, ids, vectors, texts, metas)
+    written = store.count(name)
+    if written != len(ids):
+        raise IndexProblem(f"Onvolledige index geschreven ({written} van {len(ids)} stukken); niet gepubliceerd.")
+    windows_written = store.add_windows(name, *windows)
+    if windows_written != len(windows[0]):
+        raise IndexProblem(f"Onvolledige index geschreven ({windows_written} van {len(windows[0])} vensters); "
+                           "niet gepubliceerd.")
+    return name, written
 
 
 def _with_fingerprint(meta: dict[str, Any]) -> dict[str, Any]:
@@ -203,13 +231,43 @@ def _vectors_for(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: Em
     return np.stack([fresh[c.content_hash] for c in chunks]).astype(np.float32)
 
 
+def _window_vectors(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: EmbeddingModel,
+                    batch_size: int, progress: ProgressFactory, report: IngestReport) -> tuple[list[str], np.ndarray]:
+    """Every window's vector, one per content hash: reused when unchanged, embedded (with its heading) if new."""
+    todo: dict[str, tuple[str, str]] = {}
+    hashes: dict[str, None] = {}
+    for chunk in chunks:
+        layout = chunk_windows(chunk, embedder.name)
+        for h, text in zip(layout.hashes, layout.texts, strict=True):
+            hashes.setdefault(h)
+            if h not in reuse:
+                todo.setdefault(h, (chunk.title, text))
+    fresh = {h: reuse[h] for h in hashes if h in reuse}
+    pending = sorted(todo.items(), key=lambda kv: len(kv[1][1]))  # length-sorted batches pad less
+    bar = progress(len(pending), "Vensters inbedden")
+    for start in range(0, len(pending), batch_size):
+        batch = pending[start:start + batch_size]
+        vectors = embedder.embed_documents([item for _, item in batch], batch_size=batch_size)
+        for (h, _), vector in zip(batch, vectors, strict=True):
+            fresh[h] = vector
+        bar.update(len(batch))
+        failpoint("ingest-embedding")
+    bar.close()
+    report.windows_total, report.windows_embedded = len(hashes), len(pending)
+    ordered = list(hashes)
+    if not ordered:
+        return [], np.zeros((0, embedder.dimension), dtype=np.float32)
+    return ordered, np.stack([fresh[h] for h in ordered]).astype(np.float32)
+
+
 def describe(report: IngestReport) -> str:
     """Human summary for the CLI (Dutch, like the rest of what colleagues see)."""
     lines = [
         f"Toegevoegd: {len(report.added)}  Bijgewerkt: {len(report.updated)}  "
         f"Ongewijzigd: {len(report.unchanged)}  Verwijderd: {len(report.removed)}  "
         f"Mislukt: {len(report.failed)}",
-        f"Stukken in de index: {report.chunks_total} (nieuw ingebed: {report.chunks_embedded}) "
+        f"Stukken in de index: {report.chunks_total} (nieuw ingebed: {report.chunks_embedded}), vensters: "
+        f"{report.windows_total} (nieuw ingebed: {report.windows_embedded}) "
         f"in {report.seconds:.1f} s" + (" — gepubliceerd" if report.published else " — niets gewijzigd"),
     ]
     for source, reason in sorted(report.failed.items()):

@@ -21,7 +21,7 @@ import gradio as gr
 import httpx
 import pytest
 from chroma_server import free_port
-from conftest import FAKE_CONFIDENCE_THRESHOLD, FakeClock, HashEmbedder, private_settings
+from conftest import FAKE_CONFIDENCE_THRESHOLD, FAKE_UNSURE_THRESHOLD, FakeClock, HashEmbedder, private_settings
 
 from assistant.ui.services import Services
 from ingest import catalog
@@ -67,7 +67,8 @@ def private_copy(ingested_dir: Path, root: Path, **overrides: Any) -> Any:
 
 
 def fake_copy(ingested_dir: Path, root: Path) -> Any:
-    return private_copy(ingested_dir, root, confidence_threshold=FAKE_CONFIDENCE_THRESHOLD)
+    return private_copy(ingested_dir, root, confidence_threshold=FAKE_CONFIDENCE_THRESHOLD,
+                        unsure_threshold=FAKE_UNSURE_THRESHOLD)
 
 
 def start_web(root: Path, settings: Any, embedder: Any) -> Iterator[Web]:
@@ -272,7 +273,8 @@ def test_behind_a_trusted_proxy_one_client_does_not_slow_down_everyone(web: Web)
 
 def test_secure_cookie_over_https_behind_a_trusted_proxy(web: Web) -> None:
     def flags(response: httpx.Response) -> list[str]:
-        return [part.strip() for part in response.headers["set-cookie"].lower().split(";")]
+        session = next(c for c in response.headers.get_list("set-cookie") if c.startswith("digihulp_session="))
+        return [part.strip() for part in session.lower().split(";")]
 
     assert "secure" not in flags(login(web.url))
     assert "secure" in flags(login(web.url, headers={"X-Forwarded-Proto": "https"}))

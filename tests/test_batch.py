@@ -177,19 +177,27 @@ def _cli(live: Any, batch: str, *extra: str) -> list[str]:
 @pytest.mark.integration
 def test_good_batch_is_published_and_rollback_restores_it(live: Any, real_embedder: Any, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.retrieval import chunk_from_stored
     from assistant.service import build_assistant
     from assistant.store import ChromaStore
+    from assistant.windows import chunk_windows
 
     store, counting = ChromaStore(live), CountingEmbedder(real_embedder)
     before = store.live_info()
     assert before is not None
     outcome = run_batch(live, counting, BATCHES / "good", [FIXTURE_DATASET])
     assert outcome.published and not outcome.regressions and outcome.added == [GOOD_TIP]
+    gate = json.loads((Path(outcome.backup) / "gate.json").read_text(encoding="utf-8"))  # the agenda reports it
+    assert gate["added"] == [GOOD_TIP] and gate["staged"] == outcome.staged_metrics and gate["live"]
     now = store.live_info()
     assert now is not None and now.collection == outcome.collection != before.collection
-    # Only the new tip was embedded; every other chunk reused its live vector.
-    new_chunks = [c.text for c in store.all_chunks(now) if c.metadata["source"] == GOOD_TIP]
-    assert sorted(counting.embedded) == sorted(new_chunks) and outcome.chunks_embedded == len(new_chunks) > 0
+    # Only the new tip was embedded (its chunks, then their windows); everything else reused its live vector.
+    new = [c for c in store.all_chunks(now) if c.metadata["source"] == GOOD_TIP]
+    new_chunks = [c.text for c in new]
+    new_windows = {t for c in new for t in chunk_windows(chunk_from_stored(c), real_embedder.name).texts}
+    embedded_chunks = [t for t in counting.embedded if t in new_chunks]
+    assert sorted(embedded_chunks) == sorted(new_chunks) and outcome.chunks_embedded == len(new_chunks) > 0
+    assert set(counting.embedded) - set(new_chunks) <= new_windows
     assert (live.corpus_dir / GOOD_TIP).read_bytes() == (BATCHES / "good" / GOOD_TIP).read_bytes()
     asker = build_assistant(live.model_copy(update={"data_dir": tmp_path / "ask"}), embedder=real_embedder,
                             store=store)

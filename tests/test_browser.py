@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from test_app import BADGE_QUESTION, COACH, PASSWORD, Web, private_copy, start_web
 
+from assistant.triage import Triage
+
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -213,3 +215,30 @@ def test_coach_sees_login_not_queue_and_escaped_questions_after_login(page: Any,
     page.screenshot(path=str(tmp_path / "coach.png"), full_page=True)
     assert_no_script_ran(page)
     assert page.watch.external == []
+
+
+def test_coach_closes_several_questions_at_once_and_marks_spam(page: Any, web: Web) -> None:
+    ids = [web.assistant.ask(q, "burgerzaken", escalate=True).escalation_id
+           for q in ("mijn bureaustoel kraakt", "test test test", "asdfgh qwerty")]
+    page.goto(f"{web.url}/login")
+    page.fill("#naam", COACH)
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.locator("#dh-queue table").wait_for()
+    page.locator("#dh-bulk").get_by_text("Meerdere vragen tegelijk afhandelen").click()
+    picks = page.locator("#dh-bulk-pick")
+    for escalation_id in ids[:2]:
+        picks.get_by_label(f"#{escalation_id} ·", exact=False).check()
+    page.locator("#dh-bulk-note textarea").fill("Besproken op het digicafé")
+    page.locator("#dh-bulk-close").click()
+    page.locator("#dh-bulk-msg").filter(has_text="2 vragen gesloten").wait_for()
+    records = web.assistant.records
+    triage = Triage(records)  # the same database the page wrote
+    assert [records.get(i).status for i in ids] == ["closed", "closed", "open"]
+    assert triage.note(ids[0]) == "Besproken op het digicafé"
+    page.locator("#dh-queue").filter(has_not_text=f"#{ids[0]}").wait_for()  # the open queue refreshed
+    picks.get_by_label(f"#{ids[2]} ·", exact=False).check()
+    page.locator("#dh-bulk-spam").click()
+    page.locator("#dh-bulk-msg").filter(has_text="gemarkeerd als geen vraag / spam").wait_for()
+    assert records.get(ids[2]).status == "closed" and triage.spam_ids() == {ids[2]}
+    assert_no_script_ran(page)

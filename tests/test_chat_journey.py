@@ -11,7 +11,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from test_escalation import smtp_server  # noqa: F401 (the real aiosmtpd server fixture)
 
 from assistant.escalation import Coach
 from assistant.service import Assistant
@@ -146,7 +145,7 @@ def test_the_link_page_tells_a_closed_question_is_closed(page: ChatPage, assista
 
 
 def test_contact_after_the_escalation_and_the_answer_mailed(page: ChatPage, assistant: Assistant,
-                                                            smtp_server: Any) -> None:  # noqa: F811
+                                                            smtp_server: Any) -> None:
     from assistant.mail import Mailer
 
     controller, handler = smtp_server

@@ -99,6 +99,7 @@ def test_feedback_turned_into_a_tip_uses_the_tip_flow_once(services: Services) -
     assert selected.selected == "tip" and pick["value"] == f"feedback-{fb}"
     assert pick["choices"][0][0].startswith(f"👎 feedback #{fb} · Cultuur en evenementen")
     assert title == "Hoe zet ik mijn teams status" and dept == "cultuur"
+    assert tip.answered(f"feedback-{fb}", request())["value"] == f"feedback-{fb}"  # opening the tab keeps it
     assert body == "Klik op je foto en kies een status."  # no [n] markers, no 'Zie ook' pointer
     saved = [tip.save_tip(f"feedback-{fb}", title, "Teams", "teams", dept, "Klik op je foto.", request())
              for _ in range(2)]  # a double click

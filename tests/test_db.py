@@ -11,7 +11,7 @@ import pytest
 from assistant.db import Database
 from assistant.errors import StorageError
 from assistant.escalation import Coach, Route
-from assistant.records import _SCHEMA_V1, EscalationStore
+from assistant.records import _SCHEMA_V1, MIGRATIONS, EscalationStore
 
 
 def _tables(path: Path) -> set[str]:
@@ -37,7 +37,8 @@ def test_a_version_1_database_is_carried_over(tmp_path: Path) -> None:
                        [], "", 0.1)
     assert new == 2 and [e.id for e in store.escalations()] == [1, 2]
     assert old.close_note == ""  # columns added by a later migration get their defaults on old rows
-    assert Database(path, []).applied() == {"records-initial-tables", "records-coach-desk"}
+    # the initial tables are recorded as applied (not created twice); later records migrations ran on top
+    assert Database(path, []).applied() == {name for name, _ in MIGRATIONS} >= {"records-initial-tables"}
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.close()

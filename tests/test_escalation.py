@@ -489,29 +489,6 @@ def test_feedback(store: EscalationStore) -> None:
 # --- mail -------------------------------------------------------------------------------------------------
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    # aiosmtpd looks the hook up by this exact name.
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server() -> Any:
-    from aiosmtpd.controller import Controller
-
-    handler = _Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
-
-
 def test_mail_arrives_at_real_smtp_server(
     smtp_server: Any, store: EscalationStore, directory: CoachDirectory
 ) -> None:

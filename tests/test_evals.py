@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from assistant.types import Answer, Citation
 from evals.dataset import Case, DatasetError, check_sources, load_dataset, parse_lines
+from evals.keyfacts import holds_key_facts, missing_groups, normalize
 from evals.metrics import (
     DEFAULT_TOLERANCES,
     Tolerance,
@@ -149,7 +151,59 @@ def test_compare_floors_apply_without_baseline() -> None:
     assert [r.metric for r in regressions] == ["groundedness"]
     assert compare({"hit@5": 0.5}, {"hit@5": 0.9}, {"hit@5": Tolerance(max_drop=0.5)}) == []
     assert set(DEFAULT_TOLERANCES) == {"hit@5", "mrr", "escalation_recall", "citation_correctness",
-                                       "groundedness", "citation_validity"}
+                                       "groundedness", "citation_validity", "key_facts", "key_facts_all"}
+
+
+def test_a_batch_that_loses_key_facts_is_refused() -> None:
+    regressions = compare({"key_facts": 0.70, "key_facts_all": 0.69}, {"key_facts": 0.80, "key_facts_all": 0.70})
+    assert [r.metric for r in regressions] == ["key_facts"]
+
+
+# --- key facts ------------------------------------------------------------------------------------
+
+
+KEY_TEXT = ("Volgens de tip “Afwezig in Outlook” [1]:\nKlik op **Bestand** >  Automatische antwoorden [1].\n\n"
+            "Zie ook:\n- Agenda delen [2]: Kies Machtigingen")
+
+
+def test_key_facts_need_one_phrase_of_every_group_in_the_quoted_text() -> None:
+    assert holds_key_facts(KEY_TEXT, [["bestand > automatische antwoorden"]])  # case, markup, spaces
+    assert holds_key_facts(KEY_TEXT, [["iets anders", "Klik op Bestand"], ["automatische ANTWOORDEN"]])
+    assert not holds_key_facts(KEY_TEXT, [["Bestand"], ["Machtigingen"]])  # a "Zie ook" line does not count
+    assert not holds_key_facts(KEY_TEXT, [["Afwezig in Outlook"]])  # nor does the title
+    assert not holds_key_facts(KEY_TEXT, [])  # nothing annotated: nothing to hold
+    assert missing_groups(KEY_TEXT, [["Bestand"], ["Agenda delen"], ["x"]]) == [1, 2]
+    assert normalize("Klik op [Opslaan](https://x.be) ’nu’") == "klik op opslaan 'nu'"
+
+
+def _kind_case(cid: str, kind: str, must: tuple[tuple[str, ...], ...] = ()) -> Case:
+    sources = (TIP,) if kind == "answerable" else ()
+    return Case(cid, "vraag?", sources, kind == "answerable", "ict", must_contain=must, kind=kind)
+
+
+def test_key_facts_answer_length_and_escalation_by_kind() -> None:
+    must = (("profielfoto",),)
+    results = [
+        score_case(_kind_case("a", "answerable", must), _answer(GOOD_TEXT, (_citation(1),)), 1.0),
+        score_case(_kind_case("b", "answerable", (("bestaat niet",),)), _answer(GOOD_TEXT, (_citation(1),)), 1.0),
+        score_case(_kind_case("c", "answerable", must), _answer("Doorgestuurd.", escalated=True), 1.0),
+        score_case(_kind_case("d", "answerable"), _answer(GOOD_TEXT, (_citation(1),)), 1.0),  # not annotated
+        score_case(_kind_case("n1", "near-miss"), replace(_answer(GOOD_TEXT, (_citation(1),)), band="unsure"), 1.0),
+        score_case(_kind_case("n2", "near-miss"), _answer("Doorgestuurd.", escalated=True), 1.0),
+        score_case(_kind_case("n3", "near-miss"), _answer(GOOD_TEXT, (_citation(1),)), 1.0),
+        score_case(_kind_case("o1", "off-topic"), _answer("Doorgestuurd.", escalated=True), 1.0),
+    ]
+    m = aggregate(results).metrics
+    assert m["key_facts"] == pytest.approx(1 / 2)  # a holds them, b does not; c escalated, d not annotated
+    assert m["key_facts_all"] == pytest.approx(1 / 3)  # the escalated c counts as not holding them
+    quoted = len(PASSAGE)  # the intro with the title is not part of the answer's length
+    assert m["answer_chars_p50"] == quoted and m["answer_chars_p90"] == quoted
+    assert m["escalated:answerable"] == pytest.approx(1 / 4) and m["unsure:answerable"] == 0.0
+    assert m["escalated:near-miss"] == pytest.approx(1 / 3) and m["unsure:near-miss"] == pytest.approx(1 / 3)
+    assert m["handled:near-miss"] == pytest.approx(2 / 3)
+    assert m["escalated:off-topic"] == 1.0
+    assert results[1].checks()["key_facts"] is False and "key_facts" in results[1].failed_checks
+    assert results[2].checks()["key_facts"] is None  # an escalation is not a key-fact failure of the answer
 
 
 # --- dataset --------------------------------------------------------------------------------------
@@ -203,6 +257,24 @@ def test_dataset_loads_good_file_and_checks_sources(tmp_path: Path) -> None:
         load_dataset(empty)
     with pytest.raises(DatasetError, match="cannot read"):
         load_dataset(tmp_path / "missing.jsonl")
+
+
+def test_dataset_checks_key_facts_and_kind() -> None:
+    cases, problems = parse_lines([
+        _line(id="k1", must_contain=[["Bestand > Opties"], ["F5", "Ctrl+R"]]),
+        _line(id="k2", must_contain=[[]]),
+        _line(id="k3", must_contain="Bestand"),
+        _line(id="n1", answerable=False, expected_sources=[], kind="near-miss"),
+        _line(id="n2", answerable=False, expected_sources=[], kind="bijna"),
+        _line(id="n3", answerable=False, expected_sources=[], must_contain=[["x"]]),
+        _line(id="n4", kind="off-topic"),
+        _line(id="o1", answerable=False, expected_sources=[]),
+    ])
+    assert [c.id for c in cases] == ["k1", "n1", "o1"]
+    assert cases[0].must_contain == (("Bestand > Opties",), ("F5", "Ctrl+R")) and cases[0].kind == "answerable"
+    assert cases[1].kind == "near-miss" and cases[2].kind == "off-topic"  # unlabelled unanswerable: off-topic
+    assert [p.split(":")[0] for p in problems] == ["line 2", "line 3", "line 5", "line 6", "line 7"]
+    assert "must_contain" in problems[0] and "kind" in problems[2] and "kind" in problems[4]
 
 
 def test_shipped_datasets_are_valid() -> None:

@@ -25,11 +25,27 @@ def _sources(settings) -> set[str]:  # type: ignore[no-untyped-def]
     return {c.metadata["source"] for c in store.all_chunks(info)}
 
 
+def test_windows_cut_differently_are_embedded_once_without_re_embedding_chunks(  # type: ignore[no-untyped-def]
+        settings, embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new version that cuts windows differently (same corpus, same chunks) gets its missing window
+    vectors at the next ingest, and only those."""
+    from assistant import passages
+
+    first = run_ingest(settings, embedder, ChromaStore(settings))
+    monkeypatch.setattr(passages, "WINDOW_WORDS", 12)  # shorter sentence runs: new window texts
+    counting = CountingEmbedder(embedder)
+    second = run_ingest(settings, counting, ChromaStore(settings))
+    assert second.published and second.collection != first.collection and second.chunks_embedded == 0
+    assert 0 < second.windows_embedded == len(counting.embedded) < second.windows_total
+    assert not run_ingest(settings, counting, ChromaStore(settings)).published  # and then nothing changed
+
+
 def test_ingest_then_incremental_rerun(settings, embedder) -> None:  # type: ignore[no-untyped-def]
     counting = CountingEmbedder(embedder)
     first = run_ingest(settings, counting, ChromaStore(settings))
     assert first.published and not first.failed
-    assert first.chunks_embedded == len(counting.embedded) > 0
+    assert first.chunks_embedded + first.windows_embedded == len(counting.embedded) > 0
+    assert first.windows_total == first.windows_embedded > first.chunks_total  # sentence/step windows too
     sources = _sources(settings)
     assert any(s.startswith("tips/") for s in sources)
     assert any(s.startswith("handleidingen/") for s in sources)
@@ -40,7 +56,7 @@ def test_ingest_then_incremental_rerun(settings, embedder) -> None:  # type: ign
     # No change: nothing embedded, no new generation.
     counting.embedded.clear()
     again = run_ingest(settings, counting, ChromaStore(settings))
-    assert again.chunks_embedded == 0 and not again.published
+    assert again.chunks_embedded == 0 and again.windows_embedded == 0 and not again.published
     assert again.collection == first.collection and len(again.unchanged) == len(first.added)
 
     # Edit one tip: only its changed chunk is embedded; remove another: its chunks go.
@@ -52,9 +68,25 @@ def test_ingest_then_incremental_rerun(settings, embedder) -> None:  # type: ign
     third = run_ingest(settings, counting, ChromaStore(settings))
     assert third.updated == [f"tips/{edited.name}"]
     assert third.removed == [f"tips/{removed.name}"]
-    assert 1 <= third.chunks_embedded <= 2
-    assert all("Extra zin" in t for t in counting.embedded)
+    assert 1 <= third.chunks_embedded <= 2 and 1 <= third.windows_embedded <= 2
+    assert all("Extra zin" in t for t in counting.embedded)  # unchanged windows are reused too
     assert f"tips/{removed.name}" not in _sources(settings)
+
+
+def test_index_from_before_windows_gets_them_once_without_re_embedding_chunks(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    from assistant.store import windows_of
+
+    store = ChromaStore(settings)
+    run_ingest(settings, embedder, store)
+    live = store.live_info()
+    assert live is not None and store.has_windows(live)
+    store.client.delete_collection(windows_of(live.collection))  # as an index built before windows
+    assert store.window_vectors(live) == {}
+    counting = CountingEmbedder(embedder)
+    report = run_ingest(settings, counting, ChromaStore(settings))
+    assert report.published and report.chunks_embedded == 0 and report.windows_embedded == report.windows_total > 0
+    fresh = ChromaStore(settings)
+    assert len(fresh.window_vectors(fresh.live_info())) == report.windows_total
 
 
 def test_failed_file_keeps_last_good_version(settings, embedder) -> None:  # type: ignore[no-untyped-def]
@@ -121,3 +153,30 @@ def test_metadata_only_change_is_published_without_embedding(settings, embedder)
     badge = "tips/printen-met-badge.md"
     reviewed = {c.metadata["reviewed"] for c in store.all_chunks(info) if c.metadata["source"] == badge}
     assert reviewed == {"2026-11-01"}
+
+
+def test_concurrent_first_requests_share_one_chroma_client(settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    """Ten first requests at once on a cold store (no Chroma system started in this process for its folder):
+    one client, no start-up race."""
+    import threading
+
+    store = ChromaStore(settings)
+    start = threading.Barrier(10)
+    clients: list[object] = []
+    errors: list[BaseException] = []
+
+    def first_request() -> None:
+        start.wait()
+        try:
+            clients.append(store.client)
+            store.live_info()
+        except BaseException as exc:  # collected: an exception in a thread would not fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_request) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len({id(client) for client in clients}) == 1

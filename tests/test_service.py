@@ -26,6 +26,17 @@ def test_answer_cites_the_right_tip(real_assistant) -> None:  # type: ignore[no-
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     assert cited == {c.n for c in answer.citations}  # only cited sources are listed
     assert len(answer.retrieved) >= 5 and answer.retrieved[0][0] == "tips/printen-met-badge.md"
+    assert answer.band == "answer"
+
+
+@pytest.mark.integration
+def test_answer_quotes_the_window_that_answers_chosen_by_meaning(real_assistant) -> None:  # type: ignore[no-untyped-def]
+    """Windows were embedded at ingest; the passage is picked with the question's own vector."""
+    chunks = real_assistant.retriever.chunk_count()  # loads the live index
+    assert len(real_assistant.retriever.windows) > chunks
+    answer = real_assistant.ask("mijn scherm moet op slot als ik weg ga van mijn bureau, welke toetsen?", "ict")
+    assert answer.band != "escalated" and answer.citations[0].source == "tips/windows-scherm-vergrendelen.md"
+    assert "Windows-toets + L" in answer.text, answer.text
 
 
 @pytest.mark.integration
@@ -39,7 +50,7 @@ def test_unanswerable_question_is_escalated_to_the_department_coach(assistant) -
     answer = assistant.ask("Tot wanneer is de kantine open op vrijdag en wat is het menu?", "burgerzaken")
     assert answer.escalated and answer.escalation_id
     assert answer.coach == "An Declercq"
-    assert "An" in answer.text and not answer.citations
+    assert "An" in answer.text and not answer.citations and answer.band == "escalated"
     stored = assistant.records.get(answer.escalation_id)
     assert stored is not None and stored.status == "open" and stored.coach_name == "An Declercq"
 
@@ -59,6 +70,7 @@ def test_asking_for_the_coach_escalates_with_the_draft(assistant) -> None:  # ty
     stored = assistant.records.get(escalated.escalation_id)
     assert stored.draft_answer == first.text and stored.asker_contact == "mieke@waregem.example"
     assert stored.sources and stored.sources[0]["source"] == first.citations[0].source
+    assert escalated.band == "escalated" and stored.shown_unsure is (first.band == "unsure")
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t ", "🙂🙂🙂", "???!!!"])
@@ -130,3 +142,4 @@ def test_cli_batch_writes_one_json_line_per_question(real_ingested_settings, tmp
     assert lines[0]["citations"][0]["source"] == "tips/printen-met-badge.md"
     assert {"n", "source", "title", "page"} <= set(lines[0]["citations"][0])
     assert len(lines[0]["retrieved"]) >= 5 and lines[1]["escalated"]
+    assert lines[0]["band"] in ("answer", "unsure") and lines[1]["band"] == "escalated"

@@ -10,10 +10,12 @@ import gradio as gr
 
 from assistant.errors import DigihulpError
 from assistant.mail import mail_address
+from assistant.service import ASK_COACH
 from assistant.types import Answer
 from assistant.ui import render
 from assistant.ui.chat_feedback import AnswerFeedback, Given, Outcome
 from assistant.ui.chat_layout import Layout
+from assistant.ui.client import client_of
 from assistant.ui.my_questions import linked_html, my_questions_html
 from assistant.ui.services import Services
 from assistant.ui.session import sign_id, unsign_id
@@ -39,6 +41,7 @@ class ChatPage:
         self.records = services.records
         self.secret = secret
         self.feedback = AnswerFeedback(services.records)
+        self.freshness = services.freshness
 
     # -- helpers ------------------------------------------------------------------------------------------
     def department_choices(self) -> list[tuple[str, str]]:
@@ -71,7 +74,13 @@ class ChatPage:
 
     def _answer_html(self, answer: Answer) -> str:
         token = sign_id(self.secret, answer.escalation_id) if answer.escalation_id else ""
-        return render.answer_html(answer, token)
+        marks = None
+        if self.freshness is not None:
+            try:
+                marks = self.freshness.lookup(c.source for c in answer.citations if c.doc_type == "tip")
+            except Exception:  # a freshness note must never cost a colleague their answer
+                log.exception("Could not read tip freshness")
+        return render.answer_html(answer, token, marks)
 
     def _mine(self, ids: list[int]) -> str:
         try:
@@ -95,13 +104,16 @@ class ChatPage:
         """Visibility under the latest answer: (after, rate, escalate button, contact box)."""
         if answer is None or answer.band == "greeting" or not (answer.text or answer.escalated):
             return _show(False), _show(False), gr.update(visible=False), _show(False)
-        rate = bool(answer.citations) and answer.band not in ("referred", "greeting")
-        label = "Toch aan mijn digicoach vragen" if answer.band == "referred" else "Vraag het aan mijn digicoach"
+        # Under a "niet zeker" answer the coach button is the first thing to offer, not the thumbs.
+        rate = bool(answer.citations) and answer.band not in ("referred", "greeting", "unsure")
+        label = {"referred": "Toch aan mijn digicoach vragen", "unsure": ASK_COACH}.get(answer.band,
+                                                                                       "Vraag het aan mijn digicoach")
         return (_show(True), _show(rate), gr.update(visible=not answer.escalated, value=label),
                 _show(answer.escalated and answer.escalation_id is not None))
 
     # -- handlers -----------------------------------------------------------------------------------------
     def ask(self, question: str, department: str | None, ids: Any, turns: Any, comment: str, given: Given | None,
+            request: gr.Request = None,  # Gradio fills it in
             progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio's idiom)
         turns = self._turns(turns)
         self.feedback.settle(len(turns), given, comment)
@@ -110,7 +122,7 @@ class ChatPage:
             return self._reply(turns, render.box(said, "notice"), None, ids, question, said)
         progress(0.1, desc="Ik zoek in de tips en handleidingen…")
         try:
-            answer = self.assistant.ask(question or "", department)
+            answer = self.assistant.ask(question or "", department, client=client_of(request))
         except DigihulpError as exc:
             log.warning("Question not answered: %s", exc)
             html = render.error_box(str(exc), self.what_to_do(department))
@@ -134,7 +146,8 @@ class ChatPage:
         return (render.conversation_html(turns), turns, answered, new_ids, *self._panels(answered), "", "", None,
                 question, mine, live, "")
 
-    def escalate(self, answer: Answer | None, department: str | None, ids: Any, turns: Any) -> tuple[Any, ...]:
+    def escalate(self, answer: Answer | None, department: str | None, ids: Any, turns: Any,
+                 request: gr.Request = None) -> tuple[Any, ...]:
         turns = self._turns(turns)
         if answer is None:
             return gr.skip(), turns, answer, ids, gr.skip(), gr.skip(), render.box("Stel eerst een vraag."), gr.skip()
@@ -142,12 +155,16 @@ class ChatPage:
             return (gr.skip(), turns, answer, ids, gr.update(visible=False), gr.skip(),
                     render.box(f"Je vraag ligt al bij {answer.coach}.", "ok"), gr.skip())
         try:
-            done = self.assistant.escalate(answer, department if self._known(department) else None)
+            done = self.assistant.escalate(answer, department if self._known(department) else None,
+                                           client=client_of(request))
         except Exception:
             log.exception("Escalation failed")
             return gr.skip(), turns, answer, ids, gr.skip(), gr.skip(), render.error_box(
                 "Je vraag kon niet doorgegeven worden.", self.what_to_do(department)), gr.skip()
         turns = [*turns[:-1], self._answer_html(done)] if turns else [self._answer_html(done)]
+        if not done.escalated:  # over the limit: the notice in the answer says why and whom to contact
+            return (render.conversation_html(turns), turns, done, ids, gr.skip(), gr.skip(),
+                    render.box(done.notice, "notice"), gr.skip())
         ids = self._remember(ids, done.escalation_id)
         return (render.conversation_html(turns), turns, done, ids, gr.update(visible=False), _show(True),
                 render.box(f"Je vraag is doorgegeven aan {done.coach}.", "ok"), self._mine(ids))

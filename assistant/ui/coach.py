@@ -1,5 +1,5 @@
-"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus, feedback and new-colleague
-tabs, each in its own module; this one composes them."""
+"""The coach workspace (/coach, behind login): escalation queue, answer-to-tip, corpus, feedback, knowledge gaps,
+tip freshness, the meeting agenda and new-colleague tabs, each in its own module; this one composes them."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import gradio as gr
 from assistant.ui import coach_render
 from assistant.ui.coach_corpus import CorpusTabs
 from assistant.ui.coach_feedback import FeedbackTab
+from assistant.ui.coach_gaps import GapTab
 from assistant.ui.coach_newcomers import NewcomersTab
 from assistant.ui.coach_queue import ALL, QueueTab
+from assistant.ui.coach_review import ReviewTabs
 from assistant.ui.coach_startcheck import StartcheckEditor
 from assistant.ui.coach_tip import TipTab
 from assistant.ui.login import coach_of
@@ -34,6 +36,8 @@ class CoachPage:
         self.queue = QueueTab(services)
         self.tip = TipTab(services)
         self.corpus = CorpusTabs(services)
+        self.gaps = GapTab(services.gaps, services.directory, services.tips)
+        self.review = ReviewTabs(services.gaps, services.directory, services.tips)
         self.feedback = FeedbackTab(services, self.tip)
         self.newcomers = NewcomersTab(services.start_results, services.start_content, services.directory,
                                       services.accounts)
@@ -61,6 +65,12 @@ class CoachPage:
                     self.corpus.corpus_tab(corpus_tab)
                 with gr.Tab("Feedback", id="feedback") as fb_tab:
                     self.feedback.tab(fb_tab, c["tabs"], tip)
+                with gr.Tab("Kennishiaten", id="kennishiaten") as gaps_tab:
+                    self.gaps.tab(gaps_tab, self.queue.department_choices()[2:])
+                with gr.Tab("Nakijken", id="nakijken") as review_tab:
+                    self.review.freshness_tab(review_tab)
+                with gr.Tab("Overleg", id="overleg"):
+                    self.review.agenda_tab()
                 with gr.Tab("Nieuwe collega's", id="nieuwe-collegas") as newcomers_tab:
                     self.newcomers.build(newcomers_tab)
                     self.startcheck.build()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,10 @@ def _problems(exc: BatchError) -> str:
 
 
 class BatchSection:
-    def __init__(self, services: Services, ingest_lock: threading.Lock) -> None:
+    def __init__(self, services: Services, ingest_lock: threading.Lock,
+                 on_publish: Callable[[], str] = lambda: "") -> None:
         self.services = services
+        self.on_publish = on_publish  # what else a published batch brings (e.g. gap cards' eval cases), as text
         self.settings = services.settings
         self._lock = ingest_lock
 
@@ -98,6 +101,8 @@ class BatchSection:
         if outcome.published and unpacked is None:
             batch_sources.clear_published(self.settings, staged)
             text += "\nDe batch van de werkruimte is weer leeg."
+        if outcome.published:
+            text += self.on_publish()
         kind = "dh-ok" if outcome.passed else "dh-notice"
         return f'<div class="dh-box {kind} dh-pre" role="status">{esc(text)}</div>'
 

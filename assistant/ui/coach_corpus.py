@@ -40,7 +40,7 @@ class CorpusTabs:
         self.services = services
         self.settings = services.settings
         self._ingest_lock = threading.Lock()  # 'Index bijwerken' and 'Batch publiceren' never run together
-        self.batch = BatchSection(services, self._ingest_lock)
+        self.batch = BatchSection(services, self._ingest_lock, on_publish=self._gap_cases)
 
     # -- the list -----------------------------------------------------------------------------------------
     def listing(self, kind: str, status: str, request: gr.Request, search: str = "", page: Any = 0
@@ -102,7 +102,17 @@ class CorpusTabs:
         finally:
             self._ingest_lock.release()
         log.info("Index updated from the coach workspace by %s: %s", coach, report.to_dict())
-        return f'<div class="dh-box dh-ok dh-pre">{esc(describe(report))}</div>'
+        return f'<div class="dh-box dh-ok dh-pre">{esc(describe(report) + self._gap_cases())}</div>'
+
+    def _gap_cases(self) -> str:
+        """Tips made from knowledge-gap cards that are now live bring their questions into the eval set at once,
+        so the next batch gate guards them (not only when a coach next opens the board)."""
+        try:
+            added = self.services.gaps.sync_published()
+        except DigihulpError as exc:  # the index is updated; the board's next view tries again
+            log.warning("Gap cards' eval cases not added after the update: %s", exc)
+            return ""
+        return f"\n{added} vragen uit kennishiaten staan nu in de evaluatieset." if added else ""
 
     # -- layout -------------------------------------------------------------------------------------------
     def corpus_tab(self, tab: gr.Tab) -> None:

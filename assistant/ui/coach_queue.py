@@ -12,6 +12,7 @@ from assistant.errors import DigihulpError
 from assistant.escalation import Coach, Department
 from assistant.types import strip_citations
 from assistant.ui import coach_render
+from assistant.ui.coach_bulk import BulkActions
 from assistant.ui.login import coach_of
 from assistant.ui.render import box
 from assistant.ui.services import Services
@@ -29,6 +30,8 @@ class QueueTab:
     def __init__(self, services: Services) -> None:
         self.directory = services.directory
         self.records = services.records
+        self.bulk = BulkActions(services.triage)  # issue 16: close or mark spam many at once
+        self.duplicates = services.assistant.intake.duplicates
         self.assistant = services.assistant
         self.public_url = services.settings.public_url.strip().rstrip("/")
         self.secret = load_secret(services.settings.data_dir) if self.public_url else ""
@@ -83,7 +86,8 @@ class QueueTab:
         choices = [(coach_render.choice_label(e, names), e.id) for e in items]
         keep = selected if any(e.id == selected for e in items) else (items[0].id if items else None)
         detail, text = self._detail(keep)
-        return coach_render.queue_html(items, names), gr.update(choices=choices, value=keep), detail, text
+        repeats = self.duplicates.repeat_counts() if self.duplicates is not None else {}
+        return coach_render.queue_html(items, names, repeats), gr.update(choices=choices, value=keep), detail, text
 
     def select(self, escalation_id: Any, request: gr.Request) -> tuple[str, str]:
         coach_of(request)
@@ -164,6 +168,7 @@ class QueueTab:
                                         scale=3, elem_id="dh-handover")
             c["hand_btn"] = gr.Button("Doorgeven", scale=1, elem_id="dh-handover-btn")
         c["msg"] = gr.HTML("", elem_id="dh-queue-msg")
+        self.bulk.section(c)
 
     def wire(self, c: dict[str, Any]) -> None:
         listing = [c["queue"], c["pick"], c["detail"], c["text"]]
@@ -177,3 +182,4 @@ class QueueTab:
                                   (c["hand_btn"], self.hand_over, [c["to_coach"]])):
             button.click(fn, [c["pick"], *extra], c["msg"], api_visibility="private").then(
                 self.refresh, filters, listing, api_visibility="private")
+        self.bulk.wire(c, self._items, self.refresh, filters, listing)

@@ -28,6 +28,9 @@ def _short(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+UNSURE_BADGE = '<span class="dh-badge dh-unsure">niet zeker – antwoord getoond</span>'
+
+
 def dept_name(names: Mapping[str, str], dept: str | None) -> str:
     """The department's name; an id the directory no longer knows is shown as it is."""
     return names.get(dept or "", dept or "") or "onbekend"
@@ -37,10 +40,18 @@ def status_nl(e: Escalation) -> str:
     return STATUS_NL.get(e.status, e.status)
 
 
-def queue_html(items: Sequence[Escalation], names: Mapping[str, str] | None = None) -> str:
-    names = names or {}
+def queue_html(items: Sequence[Escalation], names: Mapping[str, str] | None = None,
+               repeats: Mapping[int, int] | None = None) -> str:
+    """`repeats`: escalation id -> times the question was asked again (merged duplicates)."""
+    names, repeats = names or {}, repeats or {}
+
+    def again(e: Escalation) -> str:
+        n = repeats.get(e.id, 0)
+        return f' <span class="dh-badge" title="nog eens gevraagd">+{n}× nog eens gevraagd</span>' if n else ""
+
     rows = [[f"#{e.id}", esc(nl_datetime(e.created_at)), esc(dept_name(names, e.department)),
-             esc(_short(e.question)), esc(e.coach_name), esc(status_nl(e))] for e in items]
+             esc(_short(e.question)) + (f" {UNSURE_BADGE}" if e.shown_unsure else "") + again(e), esc(e.coach_name),
+             esc(status_nl(e))] for e in items]
     return _table(["Nr", "Gesteld op", "Dienst", "Vraag", "Coach", "Status"], rows,
                   "Geen vragen met deze filter. Goed bezig!", "Vragen van collega's")
 
@@ -59,6 +70,8 @@ def detail_html(e: Escalation | None, names: Mapping[str, str] | None = None) ->
               if e.answer else "")
     note = (f"<p><strong>Notitie bij het sluiten:</strong> {esc(e.close_note)}</p>" if e.close_note else "")
     draft = esc(e.draft_answer) if e.draft_answer else "<em>(geen ontwerp)</em>"
+    draft_label = ("Dit antwoord kreeg de collega te zien, onder “Ik ben niet zeker dat dit je vraag beantwoordt”"
+                   if e.shown_unsure else "Ontwerp van antwoord (digihulp)")
     sources = sources_html(e.sources) or '<p class="dh-meta">Geen bronnen gevonden.</p>'
     dept = dept_name(names or {}, e.department)
     return (
@@ -67,7 +80,8 @@ def detail_html(e: Escalation | None, names: Mapping[str, str] | None = None) ->
         f" · Gesteld op {esc(nl_datetime(e.created_at))} · Door: {esc(asker)} · Bij: {esc(e.coach_name)} "
         f"({esc(REASON_NL.get(e.route_reason, e.route_reason))}){handed} · Zekerheid: {e.confidence:.0%}</p>"
         f"{sources}"
-        f'<p><strong>Ontwerp van antwoord (digihulp):</strong></p><div class="dh-pre">{draft}</div>{answer}{note}</div>'
+        f'<p><strong>{esc(draft_label)}:</strong>{" " + UNSURE_BADGE if e.shown_unsure else ""}</p>'
+        f'<div class="dh-pre">{draft}</div>{answer}{note}</div>'
     )
 
 

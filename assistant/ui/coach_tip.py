@@ -64,8 +64,8 @@ class TipTab:
 
     def choices(self, extra: str = "") -> list[tuple[str, str]]:
         names = {d.id: d.name for d in self.services.directory.departments()}
-        items = [(coach_render.choice_label(e, names), f"vraag-{e.id}") for e in reversed(self.records.escalations())
-                 if e.answer]
+        answered = [e for e in self.services.triage.without_spam(self.records.escalations()) if e.answer]
+        items = [(coach_render.choice_label(e, names), f"vraag-{e.id}") for e in reversed(answered)]
         found = self.source(extra) if extra.startswith("feedback-") else None
         if found is not None:
             label = coach_render.dept_name(names, found.department) if found.department else "–"
@@ -73,9 +73,13 @@ class TipTab:
         return items
 
     # -- handlers -----------------------------------------------------------------------------------------
-    def answered(self, request: gr.Request) -> Any:
+    def answered(self, current: Any, request: gr.Request) -> Any:
+        """The pick list, keeping the chosen source: opening the tab (also from the Feedback tab, which has just
+        chosen a 👎 answer) must not empty the form's source."""
         coach_of(request)
-        return gr.update(choices=self.choices(), value=None)
+        key = str(current or "")
+        choices = self.choices(key)
+        return gr.update(choices=choices, value=key if any(value == key for _, value in choices) else None)
 
     def load_tip(self, key: Any, request: gr.Request) -> tuple[Any, ...]:
         coach_of(request)
@@ -108,8 +112,11 @@ class TipTab:
             saved = corpus_files.write_tip(self.settings, draft, coach, batch_dir=batch)
         except CorpusError as exc:
             return box(str(exc), "error")
-        added = corpus_files.add_escalation_case(self.settings.escalation_evals_file, found.id, found.question,
-                                                 saved.rel, found.department, coach, prefix=found.case_prefix)
+        # Spam never becomes an eval case: the gate would guard a question nobody asked in earnest.
+        spam = found.case_prefix == "esc" and self.services.triage.is_spam(found.id)
+        added = not spam and corpus_files.add_escalation_case(self.settings.escalation_evals_file, found.id,
+                                                              found.question, saved.rel, found.department, coach,
+                                                              prefix=found.case_prefix)
         if found.case_prefix == "fb":
             self.records.handle_feedback(found.id, coach, f"tip {saved.rel}")
         extra = " De vraag staat nu ook in de evaluatieset." if added else ""
@@ -136,7 +143,7 @@ class TipTab:
         save = gr.Button("Tip opslaan", variant="primary", elem_id="dh-tip-opslaan")
         t["msg"] = gr.HTML("", elem_id="dh-tip-msg")
         for event in (tab.select, refresh.click):
-            event(self.answered, None, t["pick"], api_visibility="private")
+            event(self.answered, t["pick"], t["pick"], api_visibility="private")
         form = [t["title"], t["app"], t["tags"], t["dept"], t["body"], t["msg"]]
         t["pick"].input(self.load_tip, t["pick"], form, api_visibility="private")
         # One save at a time per page: a double click queues, and the second save replaces the first tip.

@@ -8,11 +8,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from assistant.dutch import nl_date
+from assistant.service import UNSURE
 from assistant.types import CITATION_MARKER, Answer, Citation
 from assistant.ui.source_links import source_href
 
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
 DOC_TYPES = {"tip": "tip", "handleiding": "handleiding", "overleg": "overleg", "document": "document"}
 OPEN_WHAT = {"tip": "Open de hele tip", "handleiding": "Open de handleiding op deze pagina",
              "overleg": "Open het hele verslag", "document": "Open de bron"}
@@ -25,6 +25,7 @@ CSS = """
 .dh-answer ul {margin: .2em 0 .6em 1.2em;}
 .dh-ref {font-size: .8em; vertical-align: super; color: #0b57a4; font-weight: 700;}
 .dh-notice {background: #fff8e1; border: 1px solid #f0c36d; color: #5d4300;}
+.dh-unsure {background: #fff3e0; border: 1px solid #f0a35d; color: #5d2f00;}
 .dh-escalated {background: #e8f4fd; border: 1px solid #7fb8e6; color: #0b3c61;}
 .dh-referral {background: #f3ecfb; border: 1px solid #b99be0; color: #3b1d63;}
 .dh-error {background: #fdecea; border: 1px solid #e5a29b; color: #6b1d16;}
@@ -98,14 +99,6 @@ def _local_zone() -> dt.tzinfo:
         return dt.UTC
 
 
-def nl_date(value: str) -> str:
-    """'2026-03-05' or an ISO timestamp -> '5 maart 2026'; anything else is shown as it is."""
-    try:
-        day = dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value or "")
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
 
 def box(message: str, kind: str = "notice", title: str = "") -> str:
     head = f"<strong>{esc(title)}</strong><br>" if title else ""
@@ -154,13 +147,25 @@ def _as_dict(citation: Citation | Mapping[str, Any]) -> Mapping[str, Any]:
     return citation.to_dict() if isinstance(citation, Citation) else citation
 
 
-def citation_html(citation: Citation | Mapping[str, Any]) -> str:
+# A cited tip's freshness (freshness.FreshnessMarks): last review date, and whether its review is overdue.
+Fresh = tuple[dt.date | None, bool]
+
+
+def freshness_html(mark: Fresh) -> str:
+    checked, overdue = mark
+    text = f"nagekeken op {nl_date(checked.isoformat())}" if checked else "nog niet nagekeken"
+    warn = (' <span class="dh-warn dh-overdue" title="De digicoaches kijken deze tip binnenkort na.">'
+            "· nakijken gepland</span>") if overdue else ""
+    return f'<span class="dh-fresh">{esc(text)}</span>{warn}'
+
+
+def citation_html(citation: Citation | Mapping[str, Any], mark: Fresh | None = None) -> str:
     """One source: its title links to the readable source view, at the quoted passage (a new tab, so the
     conversation stays)."""
     c = _as_dict(citation)
     kind = DOC_TYPES.get(str(c.get("doc_type", "")), "document")
-    meta = [f"pagina {esc(c['page'])}" if c.get("page") else "", esc(nl_date(c.get("date", ""))),
-            esc(c.get("author", ""))]
+    when = freshness_html(mark) if mark is not None else esc(nl_date(c.get("date", "")))
+    meta = [f"pagina {esc(c['page'])}" if c.get("page") else "", when, esc(c.get("author", ""))]
     section = str(c.get("section") or "")
     section = "" if not section or section.casefold() == f"pagina {c.get('page')}" else f" – {esc(section)}"
     passage = str(c.get("passage") or "").strip()
@@ -175,13 +180,14 @@ def citation_html(citation: Citation | Mapping[str, Any]) -> str:
             f'<span class="dh-meta">{" · ".join(m for m in meta if m)}</span> {opener}{details}</li>')
 
 
-def sources_html(citations: Iterable[Citation | Mapping[str, Any]]) -> str:
-    items = "".join(citation_html(c) for c in citations)
+def sources_html(citations: Iterable[Citation | Mapping[str, Any]], marks: Mapping[str, Fresh] | None = None) -> str:
+    marks = marks or {}
+    items = "".join(citation_html(c, marks.get(str(_as_dict(c).get("source", "")))) for c in citations)
     return f'<div class="dh-sources-block"><strong>Bronnen</strong><ol class="dh-sources">{items}</ol></div>' if items \
         else ""
 
 
-def answer_html(answer: Answer, link_token: str = "") -> str:
+def answer_html(answer: Answer, link_token: str = "", marks: Mapping[str, Fresh] | None = None) -> str:
     """The answer with its sources; an escalation says plainly who picks the question up and how soon, a referral
     which service helps instead, a greeting how to ask."""
     parts = [f'<p class="dh-meta dh-question">Je vraag: <em>{esc(answer.question)}</em></p>'] if answer.question else []
@@ -198,8 +204,10 @@ def answer_html(answer: Answer, link_token: str = "") -> str:
                      f"</strong><br>{esc(answer.text)}<br>Toch een vraag voor je digicoach? Klik dan hieronder op "
                      "'Toch aan mijn digicoach vragen'.</div>")
         return "".join(parts)
+    if answer.band == "unsure" and not answer.escalated and answer.text:
+        parts.append(box(UNSURE, "unsure"))
     if answer.text and not (answer.escalated and not answer.citations):
-        body = text_html(answer.text) + sources_html(answer.citations)
+        body = text_html(answer.text) + sources_html(answer.citations, marks)
         parts.append(f'<div class="dh-box dh-answer">{body}</div>')
     if len(parts) <= 1:
         parts.append(box("Ik heb hierover geen antwoord gevonden.", "notice"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import gradio as gr
@@ -12,10 +14,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from assistant.auth import AccountStore
 from assistant.clients import parse_networks
 from assistant.config import Settings
+from assistant.maildigest import DigestFlusher, MailThrottle
 from assistant.service import Assistant
 from assistant.ui import relogin
 from assistant.ui.chat import ChatPage
+from assistant.ui.client import BrowserCookie
 from assistant.ui.coach import CoachPage
+from assistant.ui.gaps_render import CSS as GAPS_CSS
 from assistant.ui.login import PREFIX, CoachGate, LoginRoutes, auth_dependency
 from assistant.ui.plain_page import install_assets
 from assistant.ui.render import CSS, error_box
@@ -27,7 +32,7 @@ from assistant.ui.start import StartPage
 log = logging.getLogger(__name__)
 
 MOUNT: dict[str, Any] = {"footer_links": [], "run_history": False, "show_error": False, "ssr_mode": False,
-                         "css": CSS}
+                         "css": CSS + GAPS_CSS}
 
 
 def _theme() -> gr.themes.Base:
@@ -47,6 +52,23 @@ def health(assistant: Assistant) -> JSONResponse:
     return JSONResponse(status, status_code=503 if status.get("status") == "problemen" else 200)
 
 
+def _digests(throttle: MailThrottle | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """While the app runs, queued escalation mails go out as digests when a coach's window is up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        flusher = DigestFlusher(throttle) if throttle is not None else None
+        if flusher is not None:
+            flusher.start()
+        try:
+            yield
+        finally:
+            if flusher is not None:
+                flusher.stop()
+
+    return lifespan
+
+
 def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionStore | None = None,
                backoff: LoginBackoff | None = None) -> FastAPI:
     """The whole web app around one shared Assistant (one model instance): the web app's composition root."""
@@ -60,8 +82,10 @@ def create_app(settings: Settings, assistant: Assistant, *, sessions: SessionSto
         log.warning("No coach accounts in %s: the coach workspace stays closed. Create one with: "
                     'python -m assistant.auth add-coach "Name" --department ID', settings.accounts_file)
 
-    app = FastAPI(title="digihulp", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="digihulp", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=_digests(assistant.intake.throttle))
     app.add_middleware(CoachGate, sessions=sessions)
+    app.add_middleware(BrowserCookie)
     app.add_api_route("/health", lambda: health(assistant), methods=["GET"], include_in_schema=False)
     LoginRoutes(accounts, sessions, backoff, trusted).install(app)
 

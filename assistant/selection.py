@@ -1,0 +1,117 @@
+"""Which windows of a document answer the question, chosen by meaning and shown by the answer rules.
+
+Measured on both eval sets (benchmarks/answers.py): the window most similar to a question is often the
+one that restates the problem ("Mijn mails zijn weg!"), and the answer follows it. So a document shows
+its best window, the window after it when the best one is not a procedure, and its best procedure when
+that is nearly as close; a second document that is about as close shows its own best window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant import passages
+from assistant.types import Chunk
+from assistant.windows import ScoredWindow
+
+
+@dataclass(frozen=True)
+class SelectionOptions:
+    next_window: bool = True  # a best window that is not a procedure takes the window after it along
+    steps_within: float = 0.10  # the document's best procedure is shown when this close to its best window
+    second_doc_within: float = 0.02  # the next document gets its own passage when its best window is this close
+    context_words: int = passages.CONTEXT_WORDS
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one document contributes to the answer."""
+
+    chunk: Chunk  # where the first shown window lies (title, page, dates)
+    heading: str
+    lines: tuple[str, ...]
+    truncated: bool  # a procedure was cut at the bound: the rest is in the source
+    similarity: float  # of the document's best window
+
+
+def best(doc: list[ScoredWindow]) -> ScoredWindow | None:
+    return max(doc, key=lambda w: w.similarity, default=None)
+
+
+def choose(doc: list[ScoredWindow], options: SelectionOptions) -> list[int]:
+    """Indexes (into `doc`, which is in reading order) of the windows to show, in reading order."""
+    top = best(doc)
+    if top is None:
+        return []
+    at = doc.index(top)
+    chosen = {at}
+    if options.next_window and top.window.kind != "steps" and at + 1 < len(doc):
+        chosen.add(at + 1)
+    if not any(doc[i].window.kind == "steps" for i in chosen):
+        steps = [i for i, w in enumerate(doc) if w.window.kind == "steps"
+                 and w.similarity >= top.similarity - options.steps_within]
+        if steps:
+            chosen.add(max(steps, key=lambda i: doc[i].similarity))
+    for i in sorted(chosen):
+        chosen |= _list_start(doc, i)
+    return sorted(chosen)
+
+
+def _list_start(doc: list[ScoredWindow], i: int) -> set[int]:
+    """A numbered list split over two chunks is shown from its first step: the earlier window joins."""
+    first = _first_line(doc[i])
+    number = passages.step_number(first) if doc[i].window.kind == "steps" else None
+    if not number or number <= 1 or i == 0 or doc[i - 1].window.kind != "steps":
+        return set()
+    return {i - 1}
+
+
+def _first_line(window: ScoredWindow) -> str:
+    unit = window.layout.parts[window.window.start]
+    if unit.kind != "steps" and window.window.end - window.window.start > 1:
+        unit = window.layout.parts[window.window.start + 1]
+    return unit.lines[0]
+
+
+def part(doc: list[ScoredWindow], options: SelectionOptions) -> Part | None:
+    """The lines a document shows: chosen windows in reading order, duplicates (chunk overlap) left out."""
+    indexes = choose(doc, options)
+    if not indexes:
+        return None
+    lines: list[str] = []
+    truncated = False
+    heading = doc[indexes[0]].window.heading
+    last_heading = heading
+    for i in indexes:
+        window = doc[i]
+        context = 0 if options.next_window and i + 1 in indexes else options.context_words
+        shown = passages.expand(window.layout.parts, window.window, context)
+        fresh = [line for line in shown.lines if not any(line in seen for seen in lines)]
+        if not fresh:
+            continue
+        if window.window.heading != last_heading and window.window.heading:
+            lines.append(window.window.heading)  # a later section says where its lines come from
+        last_heading = window.window.heading
+        lines.extend(fresh)
+        truncated = truncated or shown.truncated
+    top = best(doc)
+    assert top is not None
+    return Part(doc[indexes[0]].chunk, heading, tuple(lines), truncated, top.similarity)
+
+
+def parts(documents: dict[str, list[ScoredWindow]], order: list[str],
+          options: SelectionOptions) -> list[Part]:
+    """The top document's part, and the next document's when its best window is about as close."""
+    found: list[Part] = []
+    for rank, source in enumerate(order[:2]):
+        doc = documents.get(source, [])
+        if rank == 1:
+            top = best(documents.get(order[0], []))
+            second = best(doc)
+            if top is None or second is None or second.similarity < top.similarity - options.second_doc_within:
+                break
+        shown = part(doc, options)
+        if shown is None or not shown.lines:
+            break
+        found.append(shown)
+    return found

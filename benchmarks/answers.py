@@ -1,0 +1,117 @@
+"""Passage selection side by side: key facts, answer length and compose time per selector.
+
+    python benchmarks/answers.py [--sets sample office-nl] [--json out.json]
+
+Each eval set is ingested incrementally into its eval data dir (data/evals-<set>); every question is
+embedded once and retrieved once, then every selector composes an answer from the same retrieval.
+Answerable questions with `must_contain` only; escalation is left out (that is the answerability check's job).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from common import ROOT, cpu_name, dump, load_set
+
+from assistant.runtime import configure_logging, force_offline
+
+force_offline()
+
+
+def _whole_chunk(max_chars: int) -> Callable[..., Any]:
+    from assistant.answering import Draft, _intro, citation_for
+    from assistant.passages import normalize_text
+
+    def compose(question: str, hits: list[Any], windows: Any) -> Any:
+        top = hits[0].chunk
+        text = normalize_text(top.text)
+        if len(text) > max_chars:
+            text = text[:max_chars].rsplit(" ", 1)[0]
+        return Draft(f"{_intro(top, 1)}\n{text}", (citation_for(1, top, text),), 1.0, "extractive")
+
+    return compose
+
+
+def selectors() -> dict[str, Callable[..., Any]]:
+    from assistant.answering import compose_extractive
+    from assistant.selection import SelectionOptions
+
+    def make(use_windows: bool, **options: Any) -> Callable[..., Any]:
+        opts = SelectionOptions(**options)
+        return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
+                                                           options=opts)
+
+    return {
+        "words (before)": make(False),
+        "whole top chunk, 900 chars": _whole_chunk(900),
+        "best window only": make(True, next_window=False, steps_within=-1.0, second_doc_within=-1.0),
+        "+ next window": make(True, steps_within=-1.0, second_doc_within=-1.0),
+        "+ next window + steps (0.10)": make(True, second_doc_within=-1.0),
+        "+ 2nd doc within 0.02 (shipped)": make(True),
+        "+ 2nd doc within 0.03": make(True, second_doc_within=0.03),
+        "+ 2nd doc within 0.05": make(True, second_doc_within=0.05),
+    }
+
+
+def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:
+    from assistant.answering import groundedness, quoted_part
+    from evals.keyfacts import holds_key_facts
+
+    held, chars, total, grounded, ms = [], [], [], [], []
+    for case, found in zip(loaded.cases, loaded.found, strict=True):
+        if not case.answerable or not case.must_contain or not found.hits:
+            continue
+        started = time.perf_counter()
+        windows = loaded.assistant.scored_windows(found)
+        draft = compose(case.question, found.hits, windows)
+        ms.append((time.perf_counter() - started) * 1000)
+        held.append(holds_key_facts(draft.text, case.must_contain))
+        chars.append(len(" ".join(quoted_part(draft.text).split())))  # as answer_chars in the evals
+        total.append(len(draft.text))
+        grounded.append(groundedness(draft))
+    n = len(held) or 1
+    return {"n": len(held), "key_facts": sum(held) / n, "chars_p50": statistics.median(chars or [0]),
+            "chars_p90": sorted(chars or [0])[int(0.9 * (len(chars) - 1))] if chars else 0,
+            "total_chars_p50": statistics.median(total or [0]),
+            "groundedness": min(grounded or [1.0]), "compose_ms_p50": statistics.median(ms or [0.0]),
+            "held": held}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", nargs="+", default=["sample", "office-nl"])
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--datasets", type=Path, help="folder with <set>.jsonl (default: evals/datasets)")
+    args = parser.parse_args(argv)
+    configure_logging("WARNING")
+    from assistant.config import Settings
+    from assistant.model import load_embedder
+
+    embedder = load_embedder(Settings(), all_cores=True)
+    print(f"{cpu_name()}, model {embedder.name} ({embedder.dtype})")
+    results: dict[str, dict[str, Any]] = {}
+    for name in args.sets:
+        loaded = load_set(name, embedder, dataset=args.datasets / f"{name}.jsonl" if args.datasets else None)
+        annotated = sum(1 for c in loaded.cases if c.answerable and c.must_contain)
+        print(f"\n{name}: {annotated} answerable questions with key facts, {len(loaded.assistant.retriever.windows)} "
+              "window vectors")
+        print(f"{'selector':<34} {'key_facts':>9} {'chars p50':>9} {'p90':>6} {'total p50':>9} {'grounded':>8} "
+              f"{'ms p50':>7}")
+        for label, compose in selectors().items():
+            r = evaluate(loaded, compose)
+            results.setdefault(name, {})[label] = r
+            print(f"{label:<34} {r['key_facts']:>9.3f} {r['chars_p50']:>9.0f} {r['chars_p90']:>6.0f} "
+                  f"{r['total_chars_p50']:>9.0f} {r['groundedness']:>8.3f} {r['compose_ms_p50']:>7.2f}")
+    dump(args.json, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
