@@ -27,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -126,7 +127,7 @@ class Level:
 
 async def ask_once(client: httpx.AsyncClient, url: str, question: str, department: str) -> str | None:
     """One question through the chat page's API; returns an error description or None."""
-    payload = {"data": [question, department, [], [], "", None]}  # question, dienst, ids, turns, comment, given
+    payload: dict[str, list[Any]] = {"data": [question, department, [], [], "", None]}  # question, dienst, ids, turns, comment, given
     response = await client.post(f"{url}/gradio_api/call/vraag", json=payload)
     if response.status_code != 200:
         return f"HTTP {response.status_code} on submit"
