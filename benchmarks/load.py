@@ -127,7 +127,8 @@ class Level:
 
 async def ask_once(client: httpx.AsyncClient, url: str, question: str, department: str) -> str | None:
     """One question through the chat page's API; returns an error description or None."""
-    payload: dict[str, list[Any]] = {"data": [question, department, [], [], "", None]}  # question, dienst, ids, turns, comment, given
+    # The page's inputs: question, dienst, remembered question ids, the visit's turns, comment, given feedback.
+    payload: dict[str, list[Any]] = {"data": [question, department, [], [], "", None]}
     response = await client.post(f"{url}/gradio_api/call/vraag", json=payload)
     if response.status_code != 200:
         return f"HTTP {response.status_code} on submit"
