@@ -44,6 +44,7 @@ def evals_command(settings: Settings, args: argparse.Namespace) -> int:
     outcome = run(settings, args.dataset, args.out, baseline=args.baseline, update_baseline=args.update_baseline)
     counts = outcome.result.counts
     print(f"Eval {args.dataset.stem}: {counts['cases']} vragen, {counts['escalated']} doorgestuurd, "
+          f"{counts.get('referred', 0)} doorverwezen, "
           f"{counts['failed']} met een fout")
     print(format_table(outcome.result.metrics, outcome.baseline))
     for regression in outcome.regressions:

@@ -19,11 +19,22 @@ QUALITY_METRICS = (
     "hit@1", "hit@3", "hit@5", "mrr", "citation_validity", "citation_correctness",
     "escalation_precision", "escalation_recall", "escalation_f1", "groundedness", "key_facts", "key_facts_all",
 )
-# Share of each kind of question that was escalated, or shown under "not sure" (band), or either (handled).
-KIND_METRICS = tuple(f"{what}:{kind}" for kind in KINDS for what in ("escalated", "unsure", "handled"))
+# Share of each kind of question that was escalated, shown under "not sure" (band), pointed to another service
+# (referred), or any of these or a greeting reply (handled: no confident corpus answer).
+KIND_METRICS = tuple(f"{what}:{kind}" for kind in KINDS for what in ("escalated", "unsure", "referred", "handled"))
 LENGTH_METRICS = ("answer_chars_p50", "answer_chars_p90", "total_chars_p50")
 LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
 EPS = 1e-9
+
+
+# Answers that deliberately quote no corpus passage: a pointer to another service (a referral) or a reply to a
+# greeting. For scoring they count like an escalation: the question was not answered from the corpus.
+NOT_FROM_CORPUS = ("referred", "greeting")
+
+
+def declined(answer: Answer) -> bool:
+    """Escalated, referred elsewhere, or a greeting: no corpus answer was given (nor is one to be scored)."""
+    return answer.escalated or answer.band in NOT_FROM_CORPUS
 
 
 @dataclass(frozen=True)
@@ -42,19 +53,19 @@ class CaseResult:
     def answer_chars(self) -> int | None:
         """Length of the quoted answer text, where key facts are looked for (without the intro naming the
         source and without "Zie ook"); None when the question went to a coach."""
-        return None if self.answer.escalated else len(" ".join(quoted_part(self.answer.text).split()))
+        return None if declined(self.answer) else len(" ".join(quoted_part(self.answer.text).split()))
 
     @property
     def total_chars(self) -> int | None:
         """Length of everything shown, intro and "Zie ook" included."""
-        return None if self.answer.escalated else len(self.answer.text)
+        return None if declined(self.answer) else len(self.answer.text)
 
     def hit(self, k: int) -> bool | None:
         return (self.rank is not None and self.rank <= k) if self.case.answerable else None
 
     @property
     def escalation_correct(self) -> bool:
-        return self.answer.escalated == (not self.case.answerable)
+        return declined(self.answer) == (not self.case.answerable)
 
     def checks(self) -> dict[str, bool | None]:
         """Pass/fail per metric; None where a metric does not apply to this case."""
@@ -65,7 +76,7 @@ class CaseResult:
             "citation_correct": self.citation_correct,
             "escalation_correct": self.escalation_correct,
             "grounded": grounded,
-            "key_facts": self.key_facts if not self.answer.escalated else None,
+            "key_facts": self.key_facts if not declined(self.answer) else None,
         }
 
     @property
@@ -151,12 +162,12 @@ def score_case(case: Case, answer: Answer, latency_ms: float, extractive: bool =
     ranks = document_ranks(case.expected_sources, answer.retrieved)
     found = [r for r in ranks.values() if r is not None]
     correct = None
-    if case.answerable and not answer.escalated:
+    if case.answerable and not declined(answer):
         correct = first_cited_source(answer) in case.expected_sources
-    grounded = answer_groundedness(answer) if extractive and not answer.escalated else None
+    grounded = answer_groundedness(answer) if extractive and not declined(answer) else None
     key_facts = None
     if case.answerable and case.must_contain:
-        key_facts = not answer.escalated and holds_key_facts(answer.text, case.must_contain)
+        key_facts = not declined(answer) and holds_key_facts(answer.text, case.must_contain)
     return CaseResult(
         case=case, answer=answer, latency_ms=latency_ms, rank=min(found) if found else None, ranks=ranks,
         citation_valid=citation_valid(answer), citation_correct=correct, groundedness=grounded,
@@ -201,9 +212,10 @@ def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float | None, float 
 def aggregate(results: Sequence[CaseResult]) -> EvalResult:
     answerable = [r for r in results if r.case.answerable]
     ranks = [r.rank for r in answerable]
-    tp = sum(1 for r in results if r.answer.escalated and not r.case.answerable)
-    fp = sum(1 for r in results if r.answer.escalated and r.case.answerable)
-    fn = sum(1 for r in results if not r.answer.escalated and not r.case.answerable)
+    # "Escalation" scores count every declined answer: a referral of an off-topic question is right too.
+    tp = sum(1 for r in results if declined(r.answer) and not r.case.answerable)
+    fp = sum(1 for r in results if declined(r.answer) and r.case.answerable)
+    fn = sum(1 for r in results if not declined(r.answer) and not r.case.answerable)
     precision, recall, f1 = precision_recall_f1(tp, fp, fn)
     correct = [float(r.citation_correct) for r in results if r.citation_correct is not None]
     grounded = [r.groundedness for r in results if r.groundedness is not None]
@@ -224,7 +236,9 @@ def aggregate(results: Sequence[CaseResult]) -> EvalResult:
     }
     counts = {
         "cases": len(results), "answerable": len(answerable), "unanswerable": len(results) - len(answerable),
-        "escalated": tp + fp, "escalated_answerable": fp, "answered_unanswerable": fn,
+        "escalated": sum(1 for r in results if r.answer.escalated), "declined": tp + fp,
+        "referred": sum(1 for r in results if r.answer.band == "referred" and not r.answer.escalated),
+        "escalated_answerable": fp, "answered_unanswerable": fn,
         "grounded_scored": len(grounded), "failed": sum(1 for r in results if not r.passed),
         "key_facts_scored": sum(1 for r in answerable if r.key_facts is not None),
         **{f"kind:{kind}": sum(1 for r in results if r.case.kind == kind) for kind in KINDS},
@@ -239,7 +253,7 @@ def key_fact_metrics(answerable: Sequence[CaseResult]) -> dict[str, float | None
     chars = [float(r.answer_chars) for r in answerable if r.answer_chars is not None]
     totals = [float(r.total_chars) for r in answerable if r.total_chars is not None]
     return {
-        "key_facts": mean([float(bool(r.key_facts)) for r in scored if not r.answer.escalated]),
+        "key_facts": mean([float(bool(r.key_facts)) for r in scored if not declined(r.answer)]),
         "key_facts_all": mean([float(bool(r.key_facts)) for r in scored]),
         "answer_chars_p50": percentile(chars, 50),
         "answer_chars_p90": percentile(chars, 90),
@@ -253,7 +267,8 @@ def kind_metrics(results: Sequence[CaseResult]) -> dict[str, float | None]:
         of_kind = [r.answer for r in results if r.case.kind == kind]
         out[f"escalated:{kind}"] = mean([float(a.escalated) for a in of_kind])
         out[f"unsure:{kind}"] = mean([float(a.band == "unsure" and not a.escalated) for a in of_kind])
-        out[f"handled:{kind}"] = mean([float(a.escalated or a.band == "unsure") for a in of_kind])
+        out[f"referred:{kind}"] = mean([float(a.band == "referred" and not a.escalated) for a in of_kind])
+        out[f"handled:{kind}"] = mean([float(declined(a) or a.band == "unsure") for a in of_kind])
     return out
 
 

@@ -206,6 +206,21 @@ def test_key_facts_answer_length_and_escalation_by_kind() -> None:
     assert results[2].checks()["key_facts"] is None  # an escalation is not a key-fact failure of the answer
 
 
+def test_a_referral_is_a_declined_answer_not_an_ungrounded_one() -> None:
+    """An off-topic question pointed to another service (issue 12) is handled right: not escalated, but no
+    corpus answer either, so no groundedness or key facts to score and no 'answered an unanswerable' error."""
+    pointer = replace(_answer("Voor een dienstwagen: reserveer via de vlootbeheerder."), band="referred")
+    results = [
+        score_case(_kind_case("o1", "off-topic"), pointer, 1.0),
+        score_case(_kind_case("o2", "off-topic"), _answer("Doorgestuurd.", escalated=True), 1.0),
+        score_case(_kind_case("a", "answerable", (("profielfoto",),)), _answer(GOOD_TEXT, (_citation(1),)), 1.0),
+    ]
+    assert results[0].groundedness is None and results[0].escalation_correct and results[0].passed
+    m = aggregate(results).metrics
+    assert m["escalated:off-topic"] == pytest.approx(1 / 2) and m["referred:off-topic"] == pytest.approx(1 / 2)
+    assert m["handled:off-topic"] == 1.0 and m["escalation_recall"] == 1.0 and m["groundedness"] == 1.0
+
+
 # --- dataset --------------------------------------------------------------------------------------
 
 
