@@ -68,7 +68,8 @@ class Triage:
                 if escalation is None:
                     raise RecordError(f"onbekende vraag #{escalation_id}")
                 if escalation.status != "closed":
-                    self.records.close(escalation_id)
+                    # A bulk close's note is what each colleague reads; spam gets no note for its sender.
+                    self.records.close(escalation_id, note if verdict == "closed" else "")
                 elif verdict == "closed":
                     raise RecordError("was al gesloten")
             except RecordError as exc:

@@ -77,7 +77,8 @@ class QueueTab:
 
     def _detail(self, escalation_id: Any) -> tuple[str, str]:
         escalation = self.records.get(int(escalation_id)) if escalation_id else None
-        return coach_render.detail_html(escalation, self.names()), escalation.answer if escalation else ""
+        again = self.duplicates.repeats(escalation.id).times if escalation and self.duplicates is not None else ()
+        return coach_render.detail_html(escalation, self.names(), again), escalation.answer if escalation else ""
 
     # -- handlers -----------------------------------------------------------------------------------------
     def refresh(self, dept: str | None, status: str | None, selected: Any, request: gr.Request) -> tuple[Any, ...]:

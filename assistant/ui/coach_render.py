@@ -61,7 +61,8 @@ def choice_label(e: Escalation, names: Mapping[str, str] | None = None) -> str:
     return f"#{e.id} · {dept_name(names or {}, e.department)} · {_short(e.question, 80)}"
 
 
-def detail_html(e: Escalation | None, names: Mapping[str, str] | None = None) -> str:
+def detail_html(e: Escalation | None, names: Mapping[str, str] | None = None, asked_again: Sequence[str] = ()) -> str:
+    """One escalation for the coach; `asked_again`: when the same question came in again (merged, ISO times)."""
     if e is None:
         return '<p class="dh-meta">Kies een vraag uit de lijst.</p>'
     asker = " – ".join(x for x in (e.asker_name, e.asker_contact) if x) or "niet opgegeven"
@@ -69,6 +70,9 @@ def detail_html(e: Escalation | None, names: Mapping[str, str] | None = None) ->
     answer = (f"<p><strong>Antwoord van {esc(e.answered_by)}:</strong></p><div class=\"dh-pre\">{esc(e.answer)}</div>"
               if e.answer else "")
     note = (f"<p><strong>Notitie bij het sluiten:</strong> {esc(e.close_note)}</p>" if e.close_note else "")
+    if asked_again:
+        when = ", ".join(esc(nl_datetime(t)) for t in asked_again)
+        note += f'<p class="dh-meta">Nog eens gevraagd ({len(asked_again)}×): {when}</p>'
     draft = esc(e.draft_answer) if e.draft_answer else "<em>(geen ontwerp)</em>"
     draft_label = ("Dit antwoord kreeg de collega te zien, onder “Ik ben niet zeker dat dit je vraag beantwoordt”"
                    if e.shown_unsure else "Ontwerp van antwoord (digihulp)")
