@@ -52,10 +52,10 @@ def test_the_coach_sees_when_a_question_was_asked_again() -> None:
     from assistant.types import Escalation
     from assistant.ui.coach_render import detail_html
 
-    e = Escalation(id=4, created_at="2026-11-30T09:00:00+00:00", updated_at="", question="vpn valt weg",
-                   department="ict", coach_name="Jonas", coach_email="", route_reason="department", sources=(),
-                   draft_answer="", confidence=0.1, status="open", asker_name="", asker_contact="", answer="", answered_by="",
-                   handed_over_from="")
+    e = Escalation(
+        id=4, created_at="2026-11-30T09:00:00+00:00", updated_at="", question="vpn valt weg", department="ict",
+        coach_name="Jonas", coach_email="", route_reason="department", sources=(), draft_answer="", confidence=0.1,
+        status="open", asker_name="", asker_contact="", answer="", answered_by="", handed_over_from="")
     assert "Nog eens gevraagd" not in detail_html(e)
     shown = detail_html(e, asked_again=("2026-11-30T10:15:00+00:00", "2026-11-30T11:40:00+00:00"))
     assert "Nog eens gevraagd (2×): 30 november 2026, 11:15, 30 november 2026, 12:40" in shown
