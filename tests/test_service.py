@@ -141,5 +141,6 @@ def test_cli_batch_writes_one_json_line_per_question(real_ingested_settings, tmp
     assert [line["id"] for line in lines] == ["a", "b"]
     assert lines[0]["citations"][0]["source"] == "tips/printen-met-badge.md"
     assert {"n", "source", "title", "page"} <= set(lines[0]["citations"][0])
-    assert len(lines[0]["retrieved"]) >= 5 and lines[1]["escalated"]
-    assert lines[0]["band"] in ("answer", "unsure") and lines[1]["band"] == "escalated"
+    # The canteen is the facilities service's: pointed there (issue 12), or escalated; never answered from the tips.
+    assert len(lines[0]["retrieved"]) >= 5 and (lines[1]["escalated"] or lines[1]["band"] == "referred")
+    assert lines[0]["band"] in ("answer", "unsure") and lines[1]["band"] in ("escalated", "referred")
