@@ -46,3 +46,20 @@ def test_a_wrong_proxy_setting_says_which_entry_in_dutch() -> None:
     with pytest.raises(ProxySettingError, match=r"'proxy\.local' is geen IP-adres"):
         parse_networks("10.0.0.5, proxy.local")
     assert parse_networks(" ") == ()
+
+
+def test_the_chat_page_counts_escalations_per_colleague_behind_a_trusted_proxy() -> None:
+    """Issue 16's limits by address use the same trusted-proxy rule as the coach login (issue 12)."""
+    from types import SimpleNamespace
+
+    from assistant.ui.client import BROWSER_COOKIE, client_of
+
+    def request(peer: str, forwarded: str) -> SimpleNamespace:
+        return SimpleNamespace(cookies={BROWSER_COOKIE: "a" * 24}, client=SimpleNamespace(host=peer),
+                               headers={"x-forwarded-for": forwarded})
+
+    proxy = parse_networks("10.0.0.5")
+    assert client_of(request("10.0.0.5", "192.0.2.7"), proxy).address == "192.0.2.7"
+    assert client_of(request("10.0.0.5", "192.0.2.7")).address == "10.0.0.5"  # no proxy trusted: the peer
+    assert client_of(request("198.51.100.9", "192.0.2.7"), proxy).address == "198.51.100.9"  # not our proxy
+    assert client_of(request("10.0.0.5", "192.0.2.7"), proxy).browser == "a" * 24

@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.clients import parse_networks
 from assistant.errors import DigihulpError
 from assistant.mail import mail_address
 from assistant.service import ASK_COACH
@@ -40,6 +41,7 @@ class ChatPage:
         self.directory = services.directory
         self.records = services.records
         self.secret = secret
+        self.trusted = parse_networks(services.settings.trusted_proxies)  # whose X-Forwarded-For is believed
         self.feedback = AnswerFeedback(services.records)
         self.freshness = services.freshness
 
@@ -122,7 +124,7 @@ class ChatPage:
             return self._reply(turns, render.box(said, "notice"), None, ids, question, said)
         progress(0.1, desc="Ik zoek in de tips en handleidingen…")
         try:
-            answer = self.assistant.ask(question or "", department, client=client_of(request))
+            answer = self.assistant.ask(question or "", department, client=client_of(request, self.trusted))
         except DigihulpError as exc:
             log.warning("Question not answered: %s", exc)
             html = render.error_box(str(exc), self.what_to_do(department))
@@ -156,7 +158,7 @@ class ChatPage:
                     render.box(f"Je vraag ligt al bij {answer.coach}.", "ok"), gr.skip())
         try:
             done = self.assistant.escalate(answer, department if self._known(department) else None,
-                                           client=client_of(request))
+                                           client=client_of(request, self.trusted))
         except Exception:
             log.exception("Escalation failed")
             return gr.skip(), turns, answer, ids, gr.skip(), gr.skip(), render.error_box(

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from http.cookies import SimpleCookie
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.clients import Network, client_address
 from assistant.ratelimit import Client
 
 BROWSER_COOKIE = "digihulp_browser"
@@ -55,10 +57,12 @@ class BrowserCookie:
         await self.app(scope, receive, send_with_cookie)
 
 
-def client_of(request: Any) -> Client:
-    """The Client of a Gradio/Starlette request (empty parts when unknown)."""
+def client_of(request: Any, trusted: Sequence[Network] = ()) -> Client:
+    """The Client of a Gradio/Starlette request (empty parts when unknown). Behind a proxy in `trusted`
+    (DIGIHULP_TRUSTED_PROXIES) the address is the colleague's from X-Forwarded-For, as for the coach login."""
     cookies = getattr(request, "cookies", None) or {}
     token = str(cookies.get(BROWSER_COOKIE, "")) if hasattr(cookies, "get") else ""
-    peer = getattr(request, "client", None)
-    address = str(getattr(peer, "host", "") or "")
+    peer = str(getattr(getattr(request, "client", None), "host", "") or "")
+    headers = getattr(request, "headers", None)
+    address = client_address(peer, headers.items(), trusted) if peer and headers is not None else peer
     return Client(browser=token if _TOKEN.match(token) else "", address=address)
