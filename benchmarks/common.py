@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from assistant.runtime import cpu_name  # noqa: E402,F401 (re-exported: every benchmark names the CPU)
+
 OFFICE = ROOT.parent / "shared" / "corpora" / "office-nl" / "docs"
 SETS = {
     "sample": (ROOT / "corpus", ROOT / "evals" / "datasets" / "sample.jsonl", ROOT / "data" / "evals-sample"),
@@ -79,16 +81,6 @@ def auc(positive: list[float], negative: list[float]) -> float | None:
         return None
     wins = sum((p > n) + 0.5 * (p == n) for p in positive for n in negative)
     return wins / (len(positive) * len(negative))
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 def dump(path: Path | None, data: Any) -> None:

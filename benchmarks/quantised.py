@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -53,7 +52,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(BENCH))  # after ROOT: benchmarks/ingest.py must not shadow the ingest package
 
-from assistant.runtime import configure_logging, force_offline  # noqa: E402
+from assistant.runtime import configure_logging, cpu_name, force_offline  # noqa: E402
 
 force_offline()
 
@@ -65,12 +64,6 @@ AVX512_FLAGS = ("AVX512F,AVX512CD,AVX512ER,AVX512PF,AVX512VL,AVX512DQ,AVX512BW,A
                 "AMX_BF16,AMX_TILE,AMX_INT8")
 DEFAULT_CANDIDATES = "float32,bf16,torch-int8,onnx-fp32,onnx-int8,onnx-int8-vnni,ov-fp32,ov-int8"
 
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def shim_path(scratch: Path) -> Path:

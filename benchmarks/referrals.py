@@ -12,28 +12,18 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import platform
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.runtime import configure_logging, force_offline  # noqa: E402
+from assistant.runtime import configure_logging, cpu_name, force_offline  # noqa: E402
 
 force_offline()
 
 MARGINS = (-0.05, 0.0, 0.05)
 
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main(argv: list[str] | None = None) -> int:

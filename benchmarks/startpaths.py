@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import platform
 import random
 import statistics
 import sys
@@ -28,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.runtime import cpu_name  # noqa: E402
 from assistant.startcheck import MAX_PATH_TIPS, StartCheck  # noqa: E402
 from assistant.startpath import Answers, TipPath, build_path  # noqa: E402
 
@@ -140,15 +140,6 @@ def check_paths(corpus: Path, sample: int = 20_000) -> Report:
     report.seconds = time.perf_counter() - started
     return report
 
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main(argv: list[str] | None = None) -> int:
