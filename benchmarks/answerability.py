@@ -62,6 +62,13 @@ def collect(loaded: Any, group: str, items: list[tuple[str, str, str]]) -> list[
 
 
 def pairs_rows(embedder: Any, eval_questions: list[str]) -> list[Row]:
+    loaded = load_set("sample", embedder, dataset=pairs_dataset(eval_questions), ingest=False)
+    return collect(loaded, "pairs", [(c.id, c.question, c.kind) for c in loaded.cases])
+
+
+def pairs_dataset(eval_questions: list[str]) -> Path:
+    """The shared pairs as an eval-set file over the sample corpus, without those that paraphrase an eval
+    question closely."""
     lines = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
     lowered = [q.lower() for q in eval_questions]
     kept = [p for p in lines if not any(difflib.SequenceMatcher(None, p["question"].lower(), q).ratio() > 0.8
@@ -74,8 +81,7 @@ def pairs_rows(embedder: Any, eval_questions: list[str]) -> list[Row]:
         "answerable": bool(p["label"]), "department": None, "notes": "",
         "kind": "answerable" if p["label"] else "near-miss"}, ensure_ascii=False) + "\n"
         for i, p in enumerate(kept)), encoding="utf-8")
-    loaded = load_set("sample", embedder, dataset=path, ingest=False)
-    return collect(loaded, "pairs", [(c.id, c.question, c.kind) for c in loaded.cases])
+    return path
 
 
 # -- logistic regression (L2, Newton) -------------------------------------------------------------------------
