@@ -27,6 +27,7 @@ serving default), median and p95, next to the rest of ask() measured in the same
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import sys
@@ -37,7 +38,7 @@ from typing import Any
 
 import numpy as np
 from answerability import fit, pairs_dataset, predict, rates_vector, thresholds
-from common import auc, cpu_name, dump, load_set
+from common import ROOT, auc, cpu_name, dump, load_set
 
 from assistant.runtime import configure_logging, force_offline
 
@@ -45,7 +46,7 @@ force_offline()
 
 # Sample eval questions whose paraphrases are in the shared pairs file: never scored when pairs train.
 PARAPHRASED = {f"s{n:03d}" for n in (7, 8, 15, 18, 19, 20, 21, 22, 23, 37, 38, 39, 45, 60, 64, 68, 78, 83)}
-JOINT = ("lat_mean", "lat_min", "lat_q25", "mid_mean", "mid_min", "shift_mean", "joint_q", "joint_p")
+JOINT = ("lat_mean", "lat_min", "lat_q25", "mid_mean", "mid_min", "shift_mean", "joint_q")
 FEATURE_SETS = {
     "dense best window (shipped)": ("best_window",),
     "verifier alone": JOINT,
@@ -105,7 +106,7 @@ class JointEncoder:
         self.layers = int(self.body.config.num_hidden_layers)
 
     def _states(self, text: str) -> tuple[Any, list[tuple[int, int]]]:
-        enc = self.tok(text, return_offsets_mapping=True, return_tensors="pt", truncation=True, max_length=512)
+        enc = self.tok(text, return_offsets_mapping=True, return_tensors="pt", truncation=True, max_length=384)
         offsets = [tuple(o) for o in enc.pop("offset_mapping")[0].tolist()]
         with self.torch.inference_mode():
             out = self.body(**enc, output_hidden_states=True)
@@ -148,19 +149,28 @@ class JointEncoder:
             out["shift_mean"] = float(self.torch.nn.functional.cosine_similarity(a, b, dim=-1).mean())
         else:
             out["shift_mean"] = 0.0
+        # The passage's own vector is not encoded (it would double the cost): only the question's.
         joint = self._sentence(states[-1])
-        q_vec = self._sentence(alone[-1])
-        p_vec = self.embedder.embed_documents([(title, passage)])[0]
-        out["joint_q"], out["joint_p"] = float(joint @ q_vec), float(joint @ p_vec)
+        out["joint_q"] = float(joint @ self._sentence(alone[-1]))
         return out, joint
 
 
-def extract(encoder: JointEncoder, pairs: list[Pair]) -> None:
+def extract(encoder: JointEncoder, pairs: list[Pair], cache: Path) -> None:
+    """Features of every pair; kept in `cache` (one JSON line per pair) so an interrupted run resumes."""
+    done: dict[str, dict[str, Any]] = {}
+    if cache.is_file():
+        done = {d["key"]: d for d in map(json.loads, cache.read_text(encoding="utf-8").splitlines())}
     start = time.perf_counter()
     for i, pair in enumerate(pairs, 1):
-        features, pair.vec = encoder.read(pair.question, pair.title, pair.passage)
-        pair.x.update(features)
-        if i % 100 == 0:
+        key = hashlib.sha256("\x1f".join((pair.question, pair.title, pair.passage)).encode()).hexdigest()[:24]
+        if key not in done:
+            features, vec = encoder.read(pair.question, pair.title, pair.passage)
+            done[key] = {"key": key, "x": features, "vec": [round(float(v), 5) for v in vec]}
+            with cache.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(done[key]) + "\n")
+        pair.x.update(done[key]["x"])
+        pair.vec = np.array(done[key]["vec"])
+        if i % 50 == 0:
             print(f"  {i}/{len(pairs)} pairs, {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
 
@@ -199,9 +209,9 @@ def held_out(rows: list[Pair], cols: tuple[str, ...], folds: int) -> dict[str, S
                                         [evals[i] for i in test], cols)
         probs[test], lows[test], highs[test] = p, low, high
     for group in ("sample", "office-nl"):
-        idx = [i for i, r in enumerate(evals) if r.group == group and r.qid not in PARAPHRASED]
+        idx = [i for i, r in enumerate(evals) if r.group == group and not (pairs and r.qid in PARAPHRASED)]
         out[f"{folds}-fold, {group}"] = (probs[idx], [evals[i] for i in idx], lows[idx], highs[idx])
-    out["cross: fit sample+pairs, score office-nl"] = fit_and_score(
+    out[f"cross: fit sample{'+pairs' if pairs else ''}, score office-nl"] = fit_and_score(
         [r for r in evals if r.group == "sample"] + pairs, [r for r in evals if r.group == "office-nl"], cols)
     out["cross: fit office-nl, score sample"] = fit_and_score(
         [r for r in evals if r.group == "office-nl"], [r for r in evals if r.group == "sample"], cols)
@@ -273,8 +283,9 @@ def latency(encoder: JointEncoder, loaded: Any, n: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--latency", type=int, default=40, help="questions timed for the added latency")
+    parser.add_argument("--latency", type=int, default=30, help="questions timed for the added latency")
     parser.add_argument("--json", type=Path, help="write the figures and every pair's features here")
+    parser.add_argument("--no-pairs", action="store_true", help="train on the eval sets only (no shared pairs)")
     parser.add_argument("--cached", type=Path, help="re-fit on the features of an earlier --json (no model)")
     args = parser.parse_args(argv)
     configure_logging("WARNING")
@@ -283,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [Pair(**{**r, "vec": np.array(r["vec"]) if r.get("vec") else None})
                 for r in json.loads(args.cached.read_text(encoding="utf-8"))["rows"]]
     else:
-        rows, summary["latency"] = measure(args.latency)
+        rows, summary["latency"] = measure(args.latency, not args.no_pairs)
     single_aucs(rows)
     for label, cols in FEATURE_SETS.items():
         if "joint_vector" in cols and rows[0].vec is None:
@@ -294,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def measure(latency_questions: int) -> tuple[list[Pair], dict[str, float]]:
+def measure(latency_questions: int, with_pairs: bool) -> tuple[list[Pair], dict[str, float]]:
     """Every pair's features from the real model, and the added latency."""
     from assistant.config import Settings
     from assistant.model import load_embedder
@@ -307,12 +318,12 @@ def measure(latency_questions: int) -> tuple[list[Pair], dict[str, float]]:
     for name in ("sample", "office-nl"):
         loaded_sets[name] = load_set(name, embedder, ingest=False)
         rows += shown_pairs(loaded_sets[name], name)
-    # The same pairs (and the same filter) as benchmarks/answerability.py; training rows only.
-    pairs = load_set("sample", embedder, dataset=pairs_dataset([r.question for r in rows]), ingest=False)
-    rows += shown_pairs(pairs, "pairs")
+    if with_pairs:  # the same pairs (and the same filter) as benchmarks/answerability.py; training rows only
+        pairs = load_set("sample", embedder, dataset=pairs_dataset([r.question for r in rows]), ingest=False)
+        rows += shown_pairs(pairs, "pairs")
     print(f"{len(rows)} pairs: " + ", ".join(f"{g} {sum(r.group == g for r in rows)}"
                                            for g in ("sample", "office-nl", "pairs")), file=sys.stderr)
-    extract(encoder, rows)
+    extract(encoder, rows, ROOT / "data" / "verifier-features.jsonl")
     return rows, latency(encoder, loaded_sets["sample"], latency_questions)
 
 
