@@ -324,7 +324,7 @@ def measure(latency_questions: int, with_pairs: bool) -> tuple[list[Pair], dict[
     print(f"{len(rows)} pairs: " + ", ".join(f"{g} {sum(r.group == g for r in rows)}"
                                            for g in ("sample", "office-nl", "pairs")), file=sys.stderr)
     extract(encoder, rows, ROOT / "data" / "verifier-features.jsonl")
-    return rows, latency(encoder, loaded_sets["sample"], latency_questions)
+    return rows, latency(encoder, loaded_sets["sample"], latency_questions) if latency_questions else {}
 
 
 if __name__ == "__main__":
