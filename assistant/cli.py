@@ -62,10 +62,9 @@ class DutchHelpFormatter(argparse.HelpFormatter):
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser that speaks Dutch to the console: help, usage and errors (exit code 2 kept)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, prog: str | None = None, *, add_help: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", DutchHelpFormatter)
-        add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        super().__init__(prog, add_help=False, **kwargs)
         self._positionals.title, self._optionals.title = "argumenten", "opties"
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,

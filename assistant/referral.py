@@ -16,7 +16,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import yaml
 
 from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError
+from assistant.types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,12 @@ def greeting_reply(question: str) -> str:
     if any(w in GREETINGS for w in words):
         return GREETING_PROMPT
     return THANKS_PROMPT if any(w in THANKS for w in words) else ""
+
+
+def refer(answer: Answer, match: Match) -> Answer:
+    """A question for another service: its pointer instead of an answer, and no escalation unless asked."""
+    log.info("Referred to %s (%.3f vs corpus %.3f)", match.referral.id, match.similarity, match.corpus)
+    return replace(answer, text=match.referral.message(), citations=(), band="referred", referral=match.referral.id)
 
 
 def _text(raw: Any, where: str, origin: str, required: bool = True) -> str:
