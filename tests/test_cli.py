@@ -34,3 +34,13 @@ def test_argparse_messages_in_dutch_nested_and_unknown(capsys: pytest.CaptureFix
     assert dutch_usage_error("argument --port: expected one argument") == "bij --port: hier hoort een waarde bij"
     assert dutch_usage_error("the following arguments are required: mode") == "dit ontbreekt nog: mode"
     assert dutch_usage_error("iets nieuws") == "iets nieuws"  # an unknown message is shown, not lost
+
+
+def test_every_cli_speaks_dutch_on_a_wrong_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.model.__main__ import main as model_main
+    from evals.__main__ import main as evals_main
+
+    assert model_main(["instal"]) == 2 and evals_main(["nope"]) == 2
+    err = capsys.readouterr().err
+    assert "Fout: bij command: ongeldige keuze 'instal'; kies uit 'install'" in err and "ongeldige keuze 'nope'" in err
+    assert "invalid choice" not in err
