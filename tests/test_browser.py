@@ -260,9 +260,9 @@ def test_chat_answer_escalation_and_source_view_have_no_serious_axe_violations(p
     assert not report, f"axe-core: serious/critical WCAG 2.1 AA violations\n{report}"
 
 
-def test_chat_text_contrast_focus_ring_live_region_and_placeholder(page: Any, web: Web, tmp_path: Path) -> None:
+def test_chat_text_contrast_focus_ring_and_live_regions(page: Any, web: Web, tmp_path: Path) -> None:
     """Issue 12 point 13, measured in the browser: helper and meta text, links and the "Vraag" button at >= 4.5:1,
-    a focus ring at >= 3:1 against the page, answers in a polite live region. Point 6: 'Kies je dienst'."""
+    a focus ring at >= 3:1 against the page, answers in a polite live region."""
     page.goto(f"{web.url}/")
     page.wait_for_function(PLACEHOLDER_SET)
     assert page.locator("#dh-dienst input").get_attribute("placeholder") == "Kies je dienst"
@@ -289,6 +289,19 @@ def test_chat_text_contrast_focus_ring_live_region_and_placeholder(page: Any, we
     assert ring[0] != "none" and float(ring[1].rstrip("px")) >= 2, ring
     assert outline_contrast(button) >= 3, (ring, outline_contrast(button))
     shot(page, "12-13-focus-vraag.png", tmp_path)
+
+
+def test_the_department_picker_says_kies_je_dienst(page: Any, web: Web, tmp_path: Path) -> None:
+    """Issue 12 point 6: the empty picker has the placeholder 'Kies je dienst' (Gradio's Dropdown has none)."""
+    page.goto(f"{web.url}/")
+    page.wait_for_function(PLACEHOLDER_SET)
+    picker = page.locator("#dh-dienst input")
+    assert picker.get_attribute("placeholder") == "Kies je dienst" and picker.input_value() == ""
+    page.wait_for_function("!document.querySelector('.progress-text')")  # the page's load event is done
+    picker.click()
+    page.get_by_role("option").first.wait_for()
+    page.wait_for_timeout(600)  # the option list's fade-in
+    shot(page, "12-06-kies-je-dienst.png", tmp_path)
 
 
 def test_thumbs_are_44px_tall_on_a_phone(browser: Any, web: Web, tmp_path: Path) -> None:
