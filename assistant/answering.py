@@ -162,7 +162,8 @@ def compose_extractive(question: str, hits: list[Hit], max_parts: int = 3,
         return Draft("", (), 0.0, "extractive")
     docs = _documents(hits)
     order = list(docs)
-    shown = selection.parts(windows, order, options or SelectionOptions()) if windows else []
+    procedure = bool(_HOW.search(question.lower()))
+    shown = selection.parts(windows, order, options or SelectionOptions(), procedure) if windows else []
     if not shown:
         lines = select_passage(question, docs[order[0]].text) or _whole(docs[order[0]])
         shown = [selection.Part(docs[order[0]], "", tuple(lines), False, 0.0)]

@@ -4,6 +4,13 @@ Measured on both eval sets (benchmarks/answers.py): the window most similar to a
 one that restates the problem ("Mijn mails zijn weg!"), and the answer follows it. So a document shows
 its best window, the window after it when the best one is not a procedure, and its best procedure when
 that is nearly as close; a second document that is about as close shows its own best window.
+
+Two refinements, measured side by side in the same benchmark:
+- a how-question whose best window is a bullet list ("Let op", "Handig om te weten") is answered from
+  the numbered procedure of that document when it is nearly as close: the bullets are remarks around
+  the steps, and a bullet list never counted as the procedure the colleague asked for;
+- a best window that follows a numbered procedure under the same heading ("Vanaf nu wordt alles …")
+  says what the steps achieve: the procedure it concludes is shown with it.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ class SelectionOptions:
     steps_within: float = 0.10  # the document's best procedure is shown when this close to its best window
     second_doc_within: float = 0.02  # the next document gets its own passage when its best window is this close
     context_words: int = passages.CONTEXT_WORDS
+    procedure_within: float = 0.05  # how-questions: a numbered procedure this close replaces a best bullet list
+    steps_before: bool = True  # a best window right after a numbered procedure (same heading) takes it along
 
 
 @dataclass(frozen=True)
@@ -38,15 +47,34 @@ def best(doc: list[ScoredWindow]) -> ScoredWindow | None:
     return max(doc, key=lambda w: w.similarity, default=None)
 
 
-def choose(doc: list[ScoredWindow], options: SelectionOptions) -> list[int]:
-    """Indexes (into `doc`, which is in reading order) of the windows to show, in reading order."""
+def numbered(window: ScoredWindow) -> bool:
+    """A procedure: the window holds a numbered list (a bullet list holds remarks or options)."""
+    parts = window.layout.parts[window.window.start:window.window.end]
+    return any(u.kind == "steps" and passages.step_number(u.lines[0]) is not None for u in parts)
+
+
+def anchor(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = False) -> ScoredWindow | None:
+    """The window the shown passage is built around: the best one, or for a how-question (`procedure`)
+    whose best window is a bullet list, the closest numbered procedure within `procedure_within`."""
     top = best(doc)
+    if top is None or not procedure or top.window.kind != "steps" or numbered(top):
+        return top
+    steps = [w for w in doc if numbered(w) and w.similarity >= top.similarity - options.procedure_within]
+    return max(steps, key=lambda w: w.similarity, default=top)
+
+
+def choose(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = False) -> list[int]:
+    """Indexes (into `doc`, which is in reading order) of the windows to show, in reading order."""
+    top = anchor(doc, options, procedure)
     if top is None:
         return []
     at = doc.index(top)
     chosen = {at}
     if options.next_window and top.window.kind != "steps" and at + 1 < len(doc):
         chosen.add(at + 1)
+    if options.steps_before and top.window.kind != "steps" and at > 0 and numbered(doc[at - 1]) \
+            and doc[at - 1].window.heading == top.window.heading:
+        chosen.add(at - 1)
     if not any(doc[i].window.kind == "steps" for i in chosen):
         steps = [i for i, w in enumerate(doc) if w.window.kind == "steps"
                  and w.similarity >= top.similarity - options.steps_within]
@@ -73,9 +101,9 @@ def _first_line(window: ScoredWindow) -> str:
     return unit.lines[0]
 
 
-def part(doc: list[ScoredWindow], options: SelectionOptions) -> Part | None:
+def part(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = False) -> Part | None:
     """The lines a document shows: chosen windows in reading order, duplicates (chunk overlap) left out."""
-    indexes = choose(doc, options)
+    indexes = choose(doc, options, procedure)
     if not indexes:
         return None
     lines: list[str] = []
@@ -100,8 +128,9 @@ def part(doc: list[ScoredWindow], options: SelectionOptions) -> Part | None:
 
 
 def parts(documents: dict[str, list[ScoredWindow]], order: list[str],
-          options: SelectionOptions) -> list[Part]:
-    """The top document's part, and the next document's when its best window is about as close."""
+          options: SelectionOptions, procedure: bool = False) -> list[Part]:
+    """The top document's part, and the next document's when its best window is about as close.
+    `procedure`: the question asks how to do something."""
     found: list[Part] = []
     for rank, source in enumerate(order[:2]):
         doc = documents.get(source, [])
@@ -110,7 +139,7 @@ def parts(documents: dict[str, list[ScoredWindow]], order: list[str],
             second = best(doc)
             if top is None or second is None or second.similarity < top.similarity - options.second_doc_within:
                 break
-        shown = part(doc, options)
+        shown = part(doc, options, procedure)
         if shown is None or not shown.lines:
             break
         found.append(shown)

@@ -4,7 +4,9 @@
 
 Each eval set is ingested incrementally into its eval data dir (data/evals-<set>); every question is
 embedded once and retrieved once, then every selector composes an answer from the same retrieval.
-Answerable questions with `must_contain` only; escalation is left out (that is the answerability check's job).
+Answerable questions with `must_contain` only. `key_facts_all` counts every one of them; `key_facts` and
+the answer lengths leave out the questions the answerability check escalates (as `python -m evals`
+does, referrals aside), so the figures line up with the eval report.
 """
 
 from __future__ import annotations
@@ -47,36 +49,61 @@ def selectors() -> dict[str, Callable[..., Any]]:
         return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
                                                            options=opts)
 
+    first_cut = {"procedure_within": -1.0, "steps_before": False}  # the window rules before these two
     return {
         "words (before)": make(False),
         "whole top chunk, 900 chars": _whole_chunk(900),
-        "best window only": make(True, next_window=False, steps_within=-1.0, second_doc_within=-1.0),
-        "+ next window": make(True, steps_within=-1.0, second_doc_within=-1.0),
-        "+ next window + steps (0.10)": make(True, second_doc_within=-1.0),
-        "+ 2nd doc within 0.02 (shipped)": make(True),
-        "+ 2nd doc within 0.03": make(True, second_doc_within=0.03),
-        "+ 2nd doc within 0.05": make(True, second_doc_within=0.05),
+        "best window only": make(True, next_window=False, steps_within=-1.0, second_doc_within=-1.0, **first_cut),
+        "+ next window": make(True, steps_within=-1.0, second_doc_within=-1.0, **first_cut),
+        "+ next window + steps (0.10)": make(True, second_doc_within=-1.0, **first_cut),
+        "+ 2nd doc within 0.02": make(True, **first_cut),
+        "+ 2nd doc within 0.03": make(True, second_doc_within=0.03, **first_cut),
+        "+ steps before a result": make(True, procedure_within=-1.0),
+        "+ how: procedure over bullets .05": make(True, steps_before=False),
+        "+ both (shipped)": make(True),
+        "+ both, how: procedure .10": make(True, procedure_within=0.10),
     }
+
+
+def escalated(loaded: Any, case: Any, found: Any, windows: Any, quoted: str) -> bool:
+    """The answerability check's verdict, as Assistant.ask reaches it (the shipped features do not read
+    the quoted text, so a selector never moves a question between bands)."""
+    from assistant import answerability
+
+    evidence = loaded.assistant.retriever.evidence(case.question, found, windows, quoted)
+    score = answerability.SHIPPED.probability(evidence)
+    settings = loaded.settings
+    return answerability.band(score, settings.confidence_threshold, settings.unsure_threshold) == "escalated"
 
 
 def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:
     from assistant.answering import groundedness, quoted_part
     from evals.keyfacts import holds_key_facts
 
-    held, chars, total, grounded, ms = [], [], [], [], []
+    held, held_all, chars, total, grounded, ms = [], [], [], [], [], []
     for case, found in zip(loaded.cases, loaded.found, strict=True):
-        if not case.answerable or not case.must_contain or not found.hits:
+        if not case.answerable or not case.must_contain:
+            continue
+        if not found.hits:
+            held_all.append(False)
             continue
         started = time.perf_counter()
         windows = loaded.assistant.scored_windows(found)
         draft = compose(case.question, found.hits, windows)
         ms.append((time.perf_counter() - started) * 1000)
-        held.append(holds_key_facts(draft.text, case.must_contain))
-        chars.append(len(" ".join(quoted_part(draft.text).split())))  # as answer_chars in the evals
-        total.append(len(draft.text))
+        quoted = quoted_part(draft.text)
+        ok = holds_key_facts(draft.text, case.must_contain)
         grounded.append(groundedness(draft))
-    n = len(held) or 1
-    return {"n": len(held), "key_facts": sum(held) / n, "chars_p50": statistics.median(chars or [0]),
+        if escalated(loaded, case, found, windows, quoted):
+            held_all.append(False)
+            continue
+        held.append(ok)
+        held_all.append(ok)
+        chars.append(len(" ".join(quoted.split())))  # as answer_chars in the evals
+        total.append(len(draft.text))
+    n, n_all = len(held) or 1, len(held_all) or 1
+    return {"n": len(held), "key_facts": sum(held) / n, "key_facts_all": sum(held_all) / n_all,
+            "chars_p50": statistics.median(chars or [0]),
             "chars_p90": sorted(chars or [0])[int(0.9 * (len(chars) - 1))] if chars else 0,
             "total_chars_p50": statistics.median(total or [0]),
             "groundedness": min(grounded or [1.0]), "compose_ms_p50": statistics.median(ms or [0.0]),
@@ -101,13 +128,14 @@ def main(argv: list[str] | None = None) -> int:
         annotated = sum(1 for c in loaded.cases if c.answerable and c.must_contain)
         print(f"\n{name}: {annotated} answerable questions with key facts, {len(loaded.assistant.retriever.windows)} "
               "window vectors")
-        print(f"{'selector':<34} {'key_facts':>9} {'chars p50':>9} {'p90':>6} {'total p50':>9} {'grounded':>8} "
-              f"{'ms p50':>7}")
+        print(f"{'selector':<34} {'key_facts':>9} {'kf_all':>6} {'chars p50':>9} {'p90':>6} {'total p50':>9} "
+              f"{'grounded':>8} {'ms p50':>7}")
         for label, compose in selectors().items():
             r = evaluate(loaded, compose)
             results.setdefault(name, {})[label] = r
-            print(f"{label:<34} {r['key_facts']:>9.3f} {r['chars_p50']:>9.0f} {r['chars_p90']:>6.0f} "
-                  f"{r['total_chars_p50']:>9.0f} {r['groundedness']:>8.3f} {r['compose_ms_p50']:>7.2f}")
+            print(f"{label:<34} {r['key_facts']:>9.3f} {r['key_facts_all']:>6.3f} {r['chars_p50']:>9.0f} "
+                  f"{r['chars_p90']:>6.0f} {r['total_chars_p50']:>9.0f} {r['groundedness']:>8.3f} "
+                  f"{r['compose_ms_p50']:>7.2f}")
     dump(args.json, results)
     return 0
 

@@ -133,6 +133,42 @@ def test_problem_statement_takes_the_window_after_it() -> None:
     assert "Filter" not in quoted_part(without.text)
 
 
+TRACK = chunk("""## Zo doe je het
+
+1. Klik op het tabblad Controleren.
+2. Klik op Wijzigingen bijhouden.
+
+Vanaf nu wordt alles wat je schrapt rood doorgehaald.
+
+## Handig om te weten
+
+- Sneltoets om aan en uit te zetten: Ctrl+Shift+E.
+- Het werkt ook in Word voor het web.
+""", "tips/wijzigingen.md", "Wijzigingen bijhouden in Word")
+
+
+def test_how_question_is_answered_from_the_procedure_not_a_bullet_list_beside_it() -> None:
+    docs = {TRACK.source: scored(TRACK, sims={"Sneltoets": 0.80, "Klik op het tabblad": 0.77})}
+    body = quoted_part(answer("hoe zet ik wijzigingen bijhouden aan", docs, TRACK).text).splitlines()
+    assert body[:2] == ["1. Klik op het tabblad Controleren.", "2. Klik op Wijzigingen bijhouden."]
+    assert not any("Sneltoets" in line for line in body)
+    # Not a how-question, or the procedure not nearly as close: the bullet list that matched is shown.
+    other = quoted_part(answer("welke sneltoets heeft wijzigingen bijhouden", docs, TRACK).text)
+    assert "Sneltoets om aan en uit te zetten: Ctrl+Shift+E." in other and "Klik op het tabblad" not in other
+    far = {TRACK.source: scored(TRACK, sims={"Sneltoets": 0.80, "Klik op het tabblad": 0.70})}
+    assert "Klik op het tabblad" not in quoted_part(answer("hoe zet ik het aan", far, TRACK).text)
+
+
+def test_what_the_steps_achieve_is_shown_with_the_steps() -> None:
+    docs = {TRACK.source: scored(TRACK, sims={"Vanaf nu": 0.80})}
+    body = quoted_part(answer("zie ik wat mijn collega geschrapt heeft", docs, TRACK).text).splitlines()
+    assert body[:3] == ["1. Klik op het tabblad Controleren.", "2. Klik op Wijzigingen bijhouden.",
+                        "Vanaf nu wordt alles wat je schrapt rood doorgehaald."]
+    off = compose_extractive("zie ik wat mijn collega geschrapt heeft", hits(TRACK), windows=docs,
+                             options=SelectionOptions(steps_before=False))
+    assert "Klik op het tabblad" not in quoted_part(off.text)
+
+
 TEAMS = chunk("Je status zet je via je profielfoto. Kies Niet storen.\n", "tips/status.md", "Status in Teams")
 AGENDA = chunk("Een vergadering plan je in de Agenda van Teams. Klik op Nieuwe vergadering.\n",
                "tips/agenda.md", "Vergaderen in Teams")
