@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,9 @@ BLOCKING = ("serious", "critical")
 
 
 def real_web(factory: pytest.TempPathFactory, name: str, ingested: Path, embedder: Any,
-             coaches: Iterable[tuple[str, str]] = ()) -> Iterator[Web]:
+             coaches: Iterable[tuple[str, str]] = (), prepare: Callable[[Any], object] | None = None) -> Iterator[Web]:
     """The whole app on a private copy of the real index, served on a free port; `coaches` are extra accounts
-    (name, department) next to test_app.COACH."""
+    (name, department) next to test_app.COACH; `prepare(settings)` changes the copy before the app starts."""
     from assistant.auth import AccountStore
 
     if not CHROMIUM.exists():
@@ -35,6 +35,8 @@ def real_web(factory: pytest.TempPathFactory, name: str, ingested: Path, embedde
     settings = private_copy(ingested, root)
     for coach, department in coaches:
         AccountStore(settings.accounts_file).add(coach, PASSWORD, department)
+    if prepare is not None:
+        prepare(settings)
     yield from start_web(root, settings, embedder)
 
 

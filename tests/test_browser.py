@@ -291,19 +291,6 @@ def test_chat_text_contrast_focus_ring_and_live_regions(page: Any, web: Web, tmp
     shot(page, "12-13-focus-vraag.png", tmp_path)
 
 
-def test_the_department_picker_says_kies_je_dienst(page: Any, web: Web, tmp_path: Path) -> None:
-    """Issue 12 point 6: the empty picker has the placeholder 'Kies je dienst' (Gradio's Dropdown has none)."""
-    page.goto(f"{web.url}/")
-    page.wait_for_function(PLACEHOLDER_SET)
-    picker = page.locator("#dh-dienst input")
-    assert picker.get_attribute("placeholder") == "Kies je dienst" and picker.input_value() == ""
-    page.wait_for_function("!document.querySelector('.progress-text')")  # the page's load event is done
-    picker.click()
-    page.get_by_role("option").first.wait_for()
-    page.wait_for_timeout(600)  # the option list's fade-in
-    shot(page, "12-06-kies-je-dienst.png", tmp_path)
-
-
 def test_thumbs_are_44px_tall_on_a_phone(browser: Any, web: Web, tmp_path: Path) -> None:
     """Issue 12 point 13: 👍/👎 are touch targets of at least 44 px on a phone (390×844)."""
     context = new_context(browser, PHONE)
