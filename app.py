@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from assistant.cli import run
+from assistant.cli import Parser, run
 from assistant.config import Settings
 
 log = logging.getLogger("digihulp.app")
@@ -40,7 +40,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python app.py", description="Start de digihulp-webapp.",
+    parser = Parser(prog="python app.py", description="Start de digihulp-webapp.",
                                      epilog="Instellingen via DIGIHULP_*-omgevingsvariabelen (zie README).")
     return run(argv, parser, serve)
 

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.cli import run
+from assistant.cli import Parser, run
 from assistant.config import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m assistant")
+    parser = Parser(prog="python -m assistant")
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="ask a question (or a batch of questions)")
     ask.add_argument("question", nargs="?", help="the question, in Dutch")

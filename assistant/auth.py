@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.atomic import write_atomic
-from assistant.cli import run
+from assistant.cli import Parser, run
 from assistant.config import Settings
 from assistant.errors import DigihulpError
 
@@ -167,7 +167,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m assistant.auth", description="Coach-accounts beheren")
+    parser = Parser(prog="python -m assistant.auth", description="Coach-accounts beheren")
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add-coach", help="maak een account voor een digicoach")
     add.add_argument("name", help='naam van de coach, bv. "An Declercq"')

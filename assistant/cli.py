@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
@@ -23,6 +24,55 @@ log = logging.getLogger(__name__)
 
 Command = Callable[[Settings, argparse.Namespace], int]
 Reporter = Callable[[BaseException, str, argparse.Namespace], None]
+
+
+# argparse's messages to the person at the console (Python 3.11+), matched whole; anything else is shown as is.
+ARGPARSE_DUTCH = (
+    (r"unrecognized arguments: (.*)", "onbekende optie of argument: {0}"),
+    (r"the following arguments are required: (.*)", "dit ontbreekt nog: {0}"),
+    (r"one of the arguments (.*) is required", "geef een van deze opties: {0}"),
+    (r"expected one argument", "hier hoort een waarde bij"),
+    (r"expected at least one argument", "hier hoort minstens een waarde bij"),
+    (r"expected at most one argument", "hier hoort hoogstens een waarde bij"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", "ongeldige keuze {0}; kies uit {1}"),
+    (r"invalid \S+ value: (.*)", "ongeldige waarde {0}"),
+    (r"ambiguous option: (.*) could match (.*)", "de optie {0} is onduidelijk: bedoel je {1}?"),
+    (r"not allowed with argument (.*)", "kan niet samen met {0}"),
+    (r"ignored explicit argument (.*)", "deze optie neemt geen waarde ({0})"),
+)
+
+
+def dutch_usage_error(message: str) -> str:
+    """argparse's English usage error in Dutch ("argument --x: expected one argument" -> "bij --x: ...")."""
+    nested = re.fullmatch(r"argument (.+?): (.*)", message, flags=re.DOTALL)
+    if nested:
+        return f"bij {nested[1]}: {dutch_usage_error(nested[2])}"
+    for pattern, dutch in ARGPARSE_DUTCH:
+        found = re.fullmatch(pattern, message, flags=re.DOTALL)
+        if found:
+            return dutch.format(*found.groups())
+    return message
+
+
+class DutchHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "Gebruik: " if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Dutch to the console: help, usage and errors (exit code 2 kept)."""
+
+    def __init__(self, prog: str | None = None, *, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", DutchHelpFormatter)
+        super().__init__(prog, add_help=False, **kwargs)
+        self._positionals.title, self._optionals.title = "argumenten", "opties"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help="toon deze hulp en stop")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Fout: {dutch_usage_error(message)}\nTyp '{self.prog} --help' om te zien welke opties er zijn.\n")
 
 
 def print_error(exc: BaseException, message: str, args: argparse.Namespace) -> None:

@@ -87,7 +87,9 @@ class Settings(BaseSettings):
         "to the best passage of the corpus (measured on the eval sets, see README 'Referrals').",
     )
     referral_min_similarity: float = Field(
-        0.45, description="... and at least this close (cosine) to the referral itself.",
+        0.45, description="... and at least this close (cosine) to the referral's nearest passage (one example or "
+        "topic); below it the question stays with the corpus and the coach. Lower floors refer more off-topic "
+        "questions but also digicoach ones (README 'Referrals').",
     )
     max_question_chars: int = Field(1000, description="Longer questions are trimmed to this length.")
     llm_url: str = Field("", description="OpenAI-compatible server base URL (…/v1); empty = extractive only.")

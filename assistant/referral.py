@@ -2,11 +2,12 @@
 the building, ... get a pointer to the service that helps (the referral list the coordinator keeps next to
 coaches.yaml, `referrals.yaml`), instead of landing in a coach's queue.
 
-A referral is matched like a document of the corpus: each of its example questions and its list of topics is
-embedded as a passage, and a question is referred when it lies closer to a referral than to every passage of the
-corpus (by `referral_margin`) and close enough to it at all (`referral_min_similarity`). So "hoeveel verlofdagen
-heb ik nog" goes to the personnel service while "afwezigheidsbericht instellen voor mijn verlof", which a tip
-answers, does not. The question's vector is the one retrieval computed: nothing is embedded twice.
+A referral is matched like a document of the corpus: each of its example questions and each of its topics is
+embedded as a passage titled with what the service helps with, and a question is referred when it lies closer to a
+referral than to every passage of the corpus (by `referral_margin`) and close enough to it at all
+(`referral_min_similarity`). So "hoeveel verlofdagen heb ik nog" goes to the personnel service while
+"afwezigheidsbericht instellen voor mijn verlof", which a tip answers, does not. The question's vector is the one
+retrieval computed: nothing is embedded twice.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ import yaml
 
 from assistant.embedding import EmbeddingModel
 from assistant.errors import ConfigError
+from assistant.types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +68,11 @@ class Referral:
                 f"Je vindt ze via {self.where}")
 
     def passages(self) -> list[tuple[str, str]]:
-        """(title, text) pairs embedded like corpus passages: every example, and the topics together."""
-        found = [(self.name, example) for example in self.examples]
-        return found + ([(self.name, f"{self.about}: {', '.join(self.topics)}")] if self.topics else [])
+        """(title, text) pairs embedded like corpus passages: every example and every topic on its own, each
+        titled with what the service helps with. A short question ("hoeveel verlofdagen heb ik nog?") is near
+        one topic ("verlofsaldo") under that title, where it was far from a list of twenty topics in one passage
+        and from examples titled only with the service's name (issue 12: it went to a coach)."""
+        return [(self.about, text) for text in (*self.examples, *self.topics)]
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,12 @@ def greeting_reply(question: str) -> str:
     if any(w in GREETINGS for w in words):
         return GREETING_PROMPT
     return THANKS_PROMPT if any(w in THANKS for w in words) else ""
+
+
+def refer(answer: Answer, match: Match) -> Answer:
+    """A question for another service: its pointer instead of an answer, and no escalation unless asked."""
+    log.info("Referred to %s (%.3f vs corpus %.3f)", match.referral.id, match.similarity, match.corpus)
+    return replace(answer, text=match.referral.message(), citations=(), band="referred", referral=match.referral.id)
 
 
 def _text(raw: Any, where: str, origin: str, required: bool = True) -> str:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +21,10 @@ from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
 from assistant.escalation import CoachDirectory, Route, mask_pii
 from assistant.intake import Intake, Outcome, Request, merged_notice, over_limit_notice
 from assistant.mail import Mailer
+from assistant.question import clean_question
 from assistant.ratelimit import Client
 from assistant.records import EscalationStore
-from assistant.referral import Match, Referrals, greeting_reply
+from assistant.referral import Referrals, greeting_reply, refer
 from assistant.retrieval import Retrieved, Retriever
 from assistant.store import ChromaStore
 from assistant.types import Answer
@@ -33,41 +32,10 @@ from assistant.windows import ScoredWindow
 
 log = logging.getLogger(__name__)
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 NOT_SURE = "Hierover vind ik geen betrouwbaar antwoord in onze tips en handleidingen."
 ASKED_COACH = "Je vraag is doorgegeven aan je digicoach."
 UNSURE = "Ik ben niet zeker dat dit je vraag beantwoordt."  # shown above an answer in the "unsure" band
 ASK_COACH = "Vraag het aan je digicoach"
-
-
-@dataclass(frozen=True)
-class CleanQuestion:
-    text: str
-    notice: str = ""
-    refused: bool = False
-
-
-def clean_question(raw: str, max_chars: int) -> CleanQuestion:
-    """Normalise what a colleague typed; trim what is too long, then refuse what cannot be a question."""
-    text = " ".join(visible_text(unicodedata.normalize("NFC", raw or "")).split())
-    notice = ""
-    if len(text) > max_chars:
-        text = text[:max_chars].rstrip()
-        notice = (f"Je vraag was erg lang; ik heb de eerste {max_chars} tekens gebruikt. Stel gerust een "
-                  "kortere vraag.")
-    if not text:
-        return CleanQuestion("", "Typ eerst je vraag in het tekstvak.", refused=True)
-    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
-        return CleanQuestion(text, "Ik begrijp je vraag niet. Stel ze in een paar woorden, bv. "
-                                   "'Hoe deel ik mijn scherm in Teams?'", refused=True)
-    return CleanQuestion(text, notice)
-
-
-def visible_text(text: str) -> str:
-    """Control characters become spaces; invisible format characters (soft hyphens from Word, bidi marks,
-    zero-width and tag characters that can hide text) and lone surrogates are dropped."""
-    text = CONTROL.sub(" ", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cs"))
 
 
 class Assistant:
@@ -221,7 +189,7 @@ class Assistant:
         try:
             self.records.log_question(
                 answer.question, department, answer.confidence, answer.escalated,
-                band=getattr(answer, "band", "") or ("escalated" if answer.escalated else "answer"),
+                band=answer.band,
                 cited=[c.source for c in answer.citations],
                 top_source=answer.retrieved[0][0] if answer.retrieved else "",
                 vector=self._logged_vector(answer.question, vector))
@@ -256,12 +224,6 @@ class Assistant:
         degraded = status["llm"] == "onbereikbaar" or problem
         status["status"] = ("beperkt" if degraded else "ok") if core else "problemen"
         return status
-
-
-def refer(answer: Answer, match: Match) -> Answer:
-    """A question for another service: its pointer instead of an answer, and no escalation unless asked."""
-    log.info("Referred to %s (%.3f vs corpus %.3f)", match.referral.id, match.similarity, match.corpus)
-    return replace(answer, text=match.referral.message(), citations=(), band="referred", referral=match.referral.id)
 
 
 def disk_status(data_dir: Path, min_free_mb: int = 200) -> dict[str, Any]:

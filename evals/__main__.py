@@ -10,12 +10,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.cli import run
+from assistant.cli import Parser, run
 from assistant.config import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m evals", description="Evaluate digihulp on a question set.")
+    parser = Parser(prog="python -m evals", description="Evaluate digihulp on a question set.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="ingest the corpus (incremental), ask every question, write a report")
     run.add_argument("--dataset", type=Path, required=True, help="JSONL question set")

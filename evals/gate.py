@@ -115,7 +115,7 @@ class _SameQuestions(EmbeddingModel):
 
     def warm(self, questions: Sequence[str], max_chars: int) -> None:
         """Embed all questions in batches up front (several times faster on a CPU than one by one)."""
-        from assistant.service import clean_question
+        from assistant.question import clean_question
 
         # Keyed on the cleaned text, which is what Assistant.ask embeds.
         todo = list(dict.fromkeys(c.text for c in (clean_question(q, max_chars) for q in questions) if not c.refused))

@@ -16,14 +16,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.cli import run
+from assistant.cli import Parser, run
 from assistant.config import Settings
 
 SUBCOMMANDS = ("batch", "rollback")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m ingest", description="Ingest the corpus into the index.",
         epilog="Subcommands: `batch DIR` (test and publish a batch of tips), `rollback` (previous index).",
     )
@@ -93,7 +93,7 @@ def _progress_factory(quiet: bool):  # type: ignore[no-untyped-def]
 
 # -- subcommands -------------------------------------------------------------------------------------------
 def build_batch_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m ingest batch",
         description="Test a batch of tips against the evals beside the live index; publish it only when no "
                     "gated metric gets worse. Exit codes: 0 published, 1 refused by the gate, 2 invalid batch.",
@@ -110,7 +110,7 @@ def build_batch_parser() -> argparse.ArgumentParser:
 
 
 def build_rollback_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ingest rollback",
+    parser = Parser(prog="python -m ingest rollback",
                                      description="Make the previous index generation live again.")
     parser.add_argument("--data-dir", type=Path, help="data dir (default: DIGIHULP_DATA_DIR or data/)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -40,7 +40,8 @@ from test_app import VALID_TIP
 from assistant.answering import Draft, groundedness
 from assistant.config import Settings
 from assistant.escalation import mask_pii
-from assistant.service import CONTROL, Assistant, build_assistant, clean_question, visible_text
+from assistant.question import CONTROL, clean_question, visible_text
+from assistant.service import Assistant, build_assistant
 from assistant.types import Answer, Chunk
 from assistant.ui import coach_render, render
 from assistant.ui.chat import ChatPage

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from assistant.answerability import SHIPPED, Evidence
 from assistant.bm25 import BM25, tokenize
+from assistant.question import clean_question
 from assistant.retrieval import fuse
-from assistant.service import clean_question
 
 
 def test_dutch_tokenizer_stems_drops_stop_words_and_folds_accents() -> None:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.cli import run
+from assistant.cli import Parser, run
 from assistant.config import Settings
 
 
@@ -29,7 +29,7 @@ def _date(text: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m assistant.agenda",
+    parser = Parser(prog="python -m assistant.agenda",
                                      description="Agenda van het volgende digicoach-overleg")
     parser.add_argument("--since", type=_date, help="begin van de periode (standaard: het vorige overleg)")
     parser.add_argument("--out", type=Path, help="Markdown-bestand (standaard: DATA_DIR/agenda/agenda-DATUM.md)")

