@@ -3,63 +3,45 @@ escaping, coach login."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
-from test_app import BADGE_QUESTION, COACH, PASSWORD, Web, private_copy, start_web
+from browser_kit import (
+    PHONE,
+    Watch,
+    assert_accessible,
+    axe_violations,
+    blocking,
+    contrast,
+    describe,
+    new_context,
+    outline_contrast,
+    real_web,
+    shot,
+)
+from browser_kit import browser as browser  # one Chromium for this module
+from test_app import BADGE_QUESTION, COACH, PASSWORD, Web
 
 from assistant.triage import Triage
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PAYLOAD = ('<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script>${window.__xss=3}'
            "{{constructor.constructor('window.__xss=4')()}} mijn scherm blijft zwart")
+PLACEHOLDER_SET = "document.querySelector('#dh-dienst input')?.placeholder === 'Kies je dienst'"
 
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory, real_ingested_dir: Path, real_embedder: Any) -> Iterator[Web]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium); run `make browser`")
-    root = tmp_path_factory.mktemp("browser")
-    yield from start_web(root, private_copy(real_ingested_dir, root), real_embedder)
-
-
-@pytest.fixture(scope="module")
-def browser(web: Web) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-class Watch:
-    """Dialogs (alert from injected script) and requests that leave this machine."""
-
-    def __init__(self, page: Any, base: str) -> None:
-        self.dialogs: list[str] = []
-        self.external: list[str] = []
-        def dismiss(dialog: Any) -> None:
-            self.dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        page.on("dialog", dismiss)
-        local = (base, "data:", "blob:")
-        page.on("request", lambda r: None if r.url.startswith(local) else self.external.append(r.url))
+    yield from real_web(tmp_path_factory, "browser", real_ingested_dir, real_embedder)
 
 
 @pytest.fixture
 def page(browser: Any, web: Web) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-BE")
-    context.set_default_timeout(60_000)  # the first answer may wait for the model on a busy machine
+    context = new_context(browser, {"width": 1100, "height": 900})
     page = context.new_page()
     page.watch = Watch(page, web.url)
     yield page
@@ -114,16 +96,6 @@ def test_script_in_a_tip_and_in_a_question_shows_as_text(page: Any, web: Web) ->
     assert "${window.__xss=3}" in answer.inner_text()
 
 
-def shot(page: Any, tmp_path: Path, name: str) -> None:
-    """A screenshot for the tests' record; DIGIHULP_SCREENSHOTS=docs/screenshots keeps it for the README."""
-    path = tmp_path / name
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
-    keep = os.environ.get("DIGIHULP_SCREENSHOTS")
-    if keep:
-        shutil.copy(path, Path(keep) / name)
-
-
 def test_feedback_bound_to_its_answer_and_the_conversation_kept(page: Any, web: Web, tmp_path: Path) -> None:
     """Issue 12 point 4: 👎 first, then why; the next answer starts with an empty box. Point 2: both stay."""
     page.goto(f"{web.url}/")
@@ -146,7 +118,7 @@ def test_feedback_bound_to_its_answer_and_the_conversation_kept(page: Any, web: 
     newest = web.assistant.records.negative_feedback()[0]
     assert (newest.question, newest.comment) == (BADGE_QUESTION, "")  # no comment of the previous answer
     assert_no_script_ran(page)
-    shot(page, tmp_path, "gesprek-en-feedback.png")
+    shot(page, "gesprek-en-feedback.png", tmp_path, full_page=True)
 
 
 def test_escalation_contact_and_my_questions_on_return(page: Any, web: Web, tmp_path: Path) -> None:
@@ -164,7 +136,7 @@ def test_escalation_contact_and_my_questions_on_return(page: Any, web: Web, tmp_
     page.locator("#dh-contact-status").filter(has_text="Je krijgt een mail").wait_for()
     page.locator("#dh-mijn-vragen .dh-mq").first.wait_for()
     assert "Open" in page.locator("#dh-mijn-vragen").inner_text()
-    shot(page, tmp_path, "doorgestuurd-en-contact.png")
+    shot(page, "doorgestuurd-en-contact.png", tmp_path, full_page=True)
     escalation = web.assistant.records.escalations(status="open")[-1]
     assert (escalation.asker_name, escalation.asker_contact) == ("Sofie", "sofie@waregem.example")
     web.assistant.records.answer(escalation.id, "Gebruik de printer in <i>gang B</i>.", COACH)
@@ -174,13 +146,12 @@ def test_escalation_contact_and_my_questions_on_return(page: Any, web: Web, tmp_
     assert "Beantwoord" in item.inner_text() and "Gebruik de printer in <i>gang B</i>." in item.inner_text()
     assert "Burgerzaken" in page.locator("#dh-dienst input").input_value()  # remembered in the browser
     assert_no_script_ran(page)
-    shot(page, tmp_path, "mijn-vragen.png")
+    shot(page, "mijn-vragen.png", tmp_path, full_page=True)
 
 
 def test_a_citation_opens_the_whole_tip_at_the_quote_on_a_phone(browser: Any, web: Web, tmp_path: Path) -> None:
     """Issue 12 point 1: the citation's link opens the readable source, scrolled to the marked passage."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nl-BE", is_mobile=True)
-    context.set_default_timeout(60_000)
+    context = new_context(browser, PHONE)
     page = context.new_page()
     page.goto(f"{web.url}/")
     pick_department(page)
@@ -194,7 +165,7 @@ def test_a_citation_opens_the_whole_tip_at_the_quote_on_a_phone(browser: Any, we
     mark = source.locator("#citaat")
     assert mark.is_visible() and "gemarkeerd" in (mark.get_attribute("class") or "")
     assert source.evaluate("document.documentElement.scrollWidth") <= 390  # readable on a phone, no side scroll
-    shot(source, tmp_path, "bron-gemarkeerd-gsm.png")
+    shot(source, "bron-gemarkeerd-gsm.png", tmp_path, full_page=True)
     context.close()
 
 
@@ -242,3 +213,93 @@ def test_coach_closes_several_questions_at_once_and_marks_spam(page: Any, web: W
     page.locator("#dh-bulk-msg").filter(has_text="gemarkeerd als geen vraag / spam").wait_for()
     assert records.get(ids[2]).status == "closed" and triage.spam_ids() == {ids[2]}
     assert_no_script_ran(page)
+
+
+# --- issue 12 point 13: WCAG 2.1 AA, checked with axe-core; point 6: the picker's placeholder ----------------
+BAD_PAGE = ('<!doctype html><html lang="nl-BE"><head><title>slecht</title></head><body><main>'
+            '<p id="wit" style="color:#eee;background:#fff">bijna wit op wit</p>'
+            '<button id="leeg" style="width:40px;height:40px"></button></main></body></html>')
+
+
+def test_the_axe_check_fails_on_near_white_text_on_white(page: Any) -> None:
+    """The check itself can fail: axe-core in the browser flags a known bad snippet, and the message names the
+    rule, its impact and the offending selector."""
+    page.set_content(BAD_PAGE)
+    found = {v["id"]: v for v in blocking(axe_violations(page))}
+    assert {"color-contrast", "button-name"} <= set(found)
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page, "a page with near-white text on white")
+    message = str(failure.value)
+    assert "color-contrast (serious)" in message and "#wit" in message
+    assert "button-name (critical)" in message and "#leeg" in message
+
+
+def test_chat_answer_escalation_and_source_view_have_no_serious_axe_violations(page: Any, web: Web) -> None:
+    """Issue 12 point 13: zero serious or critical WCAG 2.1 A/AA violations (axe-core) on the chat page, after an
+    answer, after 'Doorgestuurd naar je digicoach', and on the source view of a tip and of a manual's page."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    page.goto(f"{web.url}/")
+    page.wait_for_function(PLACEHOLDER_SET)
+    found["/ (chat page)"] = blocking(axe_violations(page))
+    pick_department(page)
+    ask(page, BADGE_QUESTION)
+    page.locator("#dh-duim-op").wait_for()
+    found["/ after an answer"] = blocking(axe_violations(page))
+    source = page.locator("#dh-antwoord .dh-sources a.dh-title").first.get_attribute("href")
+    page.locator("#dh-escaleer").click()
+    page.locator("#dh-antwoord .dh-escalated").wait_for()
+    page.locator("#dh-contact").wait_for()
+    found["/ after 'Doorgestuurd naar je digicoach'"] = blocking(axe_violations(page))
+    page.goto(urljoin(f"{web.url}/", source))
+    page.locator("#citaat").wait_for()
+    found[f"{source} (source view)"] = blocking(axe_violations(page))
+    manual = "/bron?pad=handleidingen/mini-handleiding-printen.pdf&pagina=1"
+    page.goto(f"{web.url}{manual}")
+    found[f"{manual} (a manual's page)"] = blocking(axe_violations(page))
+    report = "\n".join(f"{where}:\n{describe(v)}" for where, v in found.items() if v)
+    assert not report, f"axe-core: serious/critical WCAG 2.1 AA violations\n{report}"
+
+
+def test_chat_text_contrast_focus_ring_and_live_regions(page: Any, web: Web, tmp_path: Path) -> None:
+    """Issue 12 point 13, measured in the browser: helper and meta text, links and the "Vraag" button at >= 4.5:1,
+    a focus ring at >= 3:1 against the page, answers in a polite live region."""
+    page.goto(f"{web.url}/")
+    page.wait_for_function(PLACEHOLDER_SET)
+    assert page.locator("#dh-dienst input").get_attribute("placeholder") == "Kies je dienst"
+    live = page.locator("#dh-live")
+    assert live.get_attribute("aria-live") == "polite"  # in the DOM before any answer, as screen readers need
+    pick_department(page)
+    ask(page, BADGE_QUESTION)
+    live.filter(has_text="Antwoord: ").wait_for(state="attached")  # the new answer's gist is announced
+    assert page.locator("#dh-status").get_attribute("aria-live") == "polite"  # "Je vraag is doorgegeven aan …"
+    texts = {"picker help": ("#dh-dienst .info-text", ""), "answer meta": ("#dh-antwoord .dh-meta", ""),
+             "source link": ("#dh-antwoord a.dh-title", ""), "start check link": ("#dh-startcheck", ""),
+             "'Toon de geciteerde passage'": ("#dh-antwoord .dh-sources summary", ""),
+             "'Vraag' button": ("#dh-vraag-knop", ""), "question placeholder": ("#dh-vraag textarea", "::placeholder"),
+             "picker placeholder": ("#dh-dienst input", "::placeholder")}
+    ratios = {name: round(contrast(page.locator(sel).first, pseudo), 2) for name, (sel, pseudo) in texts.items()}
+    assert all(r >= 4.5 for r in ratios.values()), ratios
+    page.locator("#dh-vraag textarea").focus()
+    page.keyboard.press("Tab")
+    button = page.locator("#dh-vraag-knop")
+    assert button.evaluate("(b) => b === document.activeElement && b.matches(':focus-visible')")
+    page.wait_for_timeout(500)  # the theme's button transition
+    ring = button.evaluate("(b) => { const s = getComputedStyle(b); return [s.outlineStyle, s.outlineWidth, "
+                           "s.outlineColor]; }")
+    assert ring[0] != "none" and float(ring[1].rstrip("px")) >= 2, ring
+    assert outline_contrast(button) >= 3, (ring, outline_contrast(button))
+    shot(page, "12-13-focus-vraag.png", tmp_path)
+
+
+def test_thumbs_are_44px_tall_on_a_phone(browser: Any, web: Web, tmp_path: Path) -> None:
+    """Issue 12 point 13: 👍/👎 are touch targets of at least 44 px on a phone (390×844)."""
+    context = new_context(browser, PHONE)
+    page = context.new_page()
+    page.goto(f"{web.url}/")
+    pick_department(page)
+    ask(page, BADGE_QUESTION)
+    boxes = {elem: page.locator(elem).bounding_box() for elem in ("#dh-duim-op", "#dh-duim-neer")}
+    assert all(box and box["height"] >= 44 and box["width"] >= 44 for box in boxes.values()), boxes
+    page.locator("#dh-duim-op").scroll_into_view_if_needed()
+    shot(page, "12-13-duimen-gsm.png", tmp_path)
+    context.close()

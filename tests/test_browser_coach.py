@@ -4,7 +4,6 @@ to keep a screenshot per point."""
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -12,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app import COACH, PASSWORD, Web, private_copy, serve, start_web
-from test_browser import ARGS, CHROMIUM
+from browser_kit import DESKTOP, axe_violations, blocking, describe, new_context, real_web, shot
+from browser_kit import browser as browser  # one Chromium for this module
+from test_app import COACH, PASSWORD, Web, serve
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -34,30 +34,12 @@ Druk op de scanner van de bib op Scan naar mail en kies je naam in de lijst.
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory, real_ingested_dir: Path, real_embedder: Any) -> Iterator[Web]:
-    from assistant.auth import AccountStore
-
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium); run `make browser`")
-    root = tmp_path_factory.mktemp("browser-coach")
-    settings = private_copy(real_ingested_dir, root)
-    AccountStore(settings.accounts_file).add(RECEIVER, PASSWORD, "ict")
-    yield from start_web(root, settings, real_embedder)
-
-
-@pytest.fixture(scope="module")
-def browser(web: Web) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    yield from real_web(tmp_path_factory, "browser-coach", real_ingested_dir, real_embedder, [(RECEIVER, "ict")])
 
 
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
-    context.set_default_timeout(60_000)  # a busy machine
+    context = new_context(browser, DESKTOP)
     yield context
     context.close()
 
@@ -65,12 +47,6 @@ def context(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def page(context: Any) -> Any:
     return context.new_page()
-
-
-def shot(page: Any, name: str, tmp_path: Path) -> None:
-    folder = Path(os.environ.get("DIGIHULP_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"))
 
 
 def sign_in(page: Any, web: Web, name: str = COACH, path: str = "/coach") -> None:
@@ -128,12 +104,11 @@ def test_handover_moves_the_question_to_the_receivers_queue(browser: Any, page: 
     page.locator("#dh-handover-btn").click()
     assert "Ze staat nu bij de vragen van ICT" in message(page, "#dh-queue-msg", "doorgegeven aan Jonas")
     page.locator("#dh-queue").filter(has_text="Goed bezig").wait_for()  # gone from Burgerzaken's open list
-    shot(page, "12-07-handover-doorgegeven", tmp_path)
+    shot(page, "12-07-handover-doorgegeven.png", tmp_path)
     stored = web.assistant.records.get(esc_id)
     assert stored is not None and (stored.department, stored.coach_name) == ("ict", RECEIVER)
 
-    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
-    other.set_default_timeout(60_000)
+    other = new_context(browser, DESKTOP)
     try:
         receiver = other.new_page()
         sign_in(receiver, web, RECEIVER)
@@ -142,7 +117,7 @@ def test_handover_moves_the_question_to_the_receivers_queue(browser: Any, page: 
         assert "ICT" in queue.inner_text() and RECEIVER in queue.inner_text()
         choose(receiver, "#dh-pick", re.compile(rf"^#{esc_id} · ICT"))
         assert "overgenomen van An Declercq" in message(receiver, "#dh-detail", f"Vraag #{esc_id}")
-        shot(receiver, "12-07-handover-ontvanger", tmp_path)
+        shot(receiver, "12-07-handover-ontvanger.png", tmp_path)
         # Closing with a note the colleague reads.
         receiver.locator("#dh-close-note textarea").fill("Scanner vervangen, opgelost aan de balie.")
         receiver.locator("#dh-close").click()
@@ -187,7 +162,7 @@ def test_an_expired_session_asks_to_sign_in_and_keeps_the_typed_answer(page: Any
     dialog = page.get_by_role("dialog", name="Je bent afgemeld, meld je opnieuw aan.")
     dialog.wait_for()
     assert page.locator("#dh-reply textarea").input_value() == reply  # nothing typed is lost
-    shot(page, "12-09-afgemeld", tmp_path)
+    shot(page, "12-09-afgemeld.png", tmp_path)
     dialog.get_by_label("Naam").fill(COACH)
     dialog.get_by_label("Wachtwoord").fill("fout-wachtwoord")
     dialog.get_by_role("button", name="Aanmelden").click()
@@ -213,7 +188,7 @@ def test_corpus_actions_sit_above_a_filterable_paged_list(page: Any, web: Web, t
     page.locator("#dh-corpus-zoek textarea, #dh-corpus-zoek input").first.press("Enter")
     page.locator("#dh-corpus").filter(has_text="printen-met-badge").wait_for()
     page.wait_for_function("!document.querySelector('#dh-corpus').innerText.includes('teams-status-instellen')")
-    shot(page, "12-10-corpus", tmp_path)
+    shot(page, "12-10-corpus.png", tmp_path)
 
 
 def test_a_double_click_on_tip_opslaan_writes_one_tip(page: Any, web: Web, tmp_path: Path) -> None:
@@ -235,7 +210,7 @@ def test_a_double_click_on_tip_opslaan_writes_one_tip(page: Any, web: Web, tmp_p
     assert [p.name for p in written] == ["hoe-koppel-ik-de-labelprinter-van-de-bib.md"]
     front = written[0].read_text(encoding="utf-8").split("---")[1]
     assert "&id" not in front and "*id" not in front and f"origin: vraag-{esc_id}" in front
-    shot(page, "12-10-tip-opslaan", tmp_path)
+    shot(page, "12-10-tip-opslaan.png", tmp_path)
 
 
 def test_batch_publiceren_takes_a_zip_from_the_browser(page: Any, web: Web, tmp_path: Path) -> None:
@@ -255,7 +230,7 @@ def test_batch_publiceren_takes_a_zip_from_the_browser(page: Any, web: Web, tmp_
         page.get_by_label("Enkel testen (niet publiceren)").check()
         page.locator("#dh-batch-publiceer").click()
         message(page, "#dh-corpus-msg", expected, timeout=300_000)  # the gate runs the eval sets
-    shot(page, "12-10-batch-zip", tmp_path)
+    shot(page, "12-10-batch-zip.png", tmp_path)
     assert not (web.settings.corpus_dir / "tips" / "scanner-bib.md").exists()  # a dry run publishes nothing
     assert not any((web.settings.data_dir / "batch-uploads").iterdir())  # the unpacked zip is cleaned up
 
@@ -277,7 +252,7 @@ def test_feedback_tab_marks_handled_sends_to_the_coach_and_makes_a_tip(page: Any
     choose(page, "#dh-fb-pick", re.compile(rf"^#{sent} · ICT"))
     page.locator("#dh-fb-coach").click()
     text = message(page, "#dh-fb-msg", "Doorgestuurd naar Jonas Verstraete")
-    shot(page, "12-11-feedback", tmp_path)
+    shot(page, "12-11-feedback.png", tmp_path)
     esc_id = int(re.search(r"als vraag #(\d+)", text).group(1))  # type: ignore[union-attr]
     escalation = records.get(esc_id)
     assert escalation is not None and escalation.department == "ict" and escalation.coach_name == RECEIVER
@@ -298,6 +273,36 @@ def test_wrong_passwords_slow_down_only_this_browser_in_dutch(page: Any, web: We
         page.click("#login-form button[type=submit]")
         page.locator("#login-form").wait_for()
     assert "Te veel mislukte pogingen vanaf dit toestel. Probeer het over" in page.content()
-    shot(page, "12-12-login-backoff", tmp_path)
+    shot(page, "12-12-login-backoff.png", tmp_path)
     web.login_clock.now += 3600
     sign_in(page, web)  # the account itself was never locked
+
+
+# --- point 13: WCAG 2.1 AA on the coach's desk, checked with axe-core ------------------------------------------
+TABS = ["Escalaties", "Van antwoord naar tip", "Corpus", "Feedback", "Kennishiaten", "Nakijken", "Overleg",
+        "Nieuwe collega's"]
+
+
+def test_login_and_every_coach_tab_have_no_serious_axe_violations(browser: Any, web: Web) -> None:
+    """Zero serious or critical WCAG 2.1 A/AA violations (axe-core) on the login page and on each tab of /coach,
+    with a question in the queue and one opened."""
+    esc_id = web.assistant.ask("de printer van de bib drukt alles dubbel af", "burgerzaken",
+                               escalate=True).escalation_id
+    context = new_context(browser, {"width": 1600, "height": 1000})  # every tab in the tab bar, none in "more"
+    page = context.new_page()
+    found: dict[str, list[dict[str, Any]]] = {}
+    page.goto(f"{web.url}/login")
+    found["/login"] = blocking(axe_violations(page))
+    sign_in(page, web)
+    page.locator("#dh-queue").filter(has_text=f"#{esc_id}").wait_for()
+    choose(page, "#dh-pick", re.compile(rf"^#{esc_id} · "))
+    message(page, "#dh-detail", f"Vraag #{esc_id} –")
+    for name in TABS:
+        tab = page.get_by_role("tab", name=name, exact=True)
+        tab.click()
+        page.wait_for_function("(t) => t.getAttribute('aria-selected') === 'true'", arg=tab.element_handle())
+        page.wait_for_timeout(1500)  # the tab's lists load on select
+        found[f"/coach tab {name!r}"] = blocking(axe_violations(page))
+    context.close()
+    report = "\n".join(f"{where}:\n{describe(v)}" for where, v in found.items() if v)
+    assert not report, f"axe-core: serious/critical WCAG 2.1 AA violations\n{report}"

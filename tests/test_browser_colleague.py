@@ -10,7 +10,6 @@ directory has no welzijnshuis, and the picker is about finding one's department 
 # ruff: noqa: F811
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -18,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app import COACH, PASSWORD, Web, private_copy, start_web
-from test_browser import CHROMIUM, ask, browser, page, pick_department  # noqa: F401 (fixtures pytest finds here)
+from browser_kit import browser as browser  # one Chromium for this module
+from browser_kit import real_web, shot
+from test_app import COACH, PASSWORD, Web
+from test_browser import ask, page, pick_department  # noqa: F401 (fixtures pytest finds here)
 
 from assistant.referral import GREETING_PROMPT
 
@@ -35,21 +36,8 @@ WELZIJNSHUIS = ["Kinderopvang", "Onthaal welzijnshuis", "Schuldbemiddeling en bu
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory, real_ingested_dir: Path, real_embedder: Any) -> Iterator[Web]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium); run `make browser`")
-    root = tmp_path_factory.mktemp("browser-colleague")
-    settings = private_copy(real_ingested_dir, root)
-    shutil.copy(CITY_COACHES, settings.corpus_dir / "coaches.yaml")
-    yield from start_web(root, settings, real_embedder)
-
-
-def shot(page: Any, name: str, tmp_path: Path) -> None:
-    """A screenshot for the record; DIGIHULP_SCREENSHOT_DIR=docs/screenshots keeps it for the README."""
-    folder = Path(os.environ.get("DIGIHULP_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path))
-    assert path.stat().st_size > 10_000  # a page, not a blank
+    yield from real_web(tmp_path_factory, "browser-colleague", real_ingested_dir, real_embedder,
+                        prepare=lambda settings: shutil.copy(CITY_COACHES, settings.corpus_dir / "coaches.yaml"))
 
 
 def open_escalations(web: Web) -> int:
@@ -69,7 +57,7 @@ def test_a_greeting_gets_a_friendly_prompt_and_no_coach(page: Any, web: Web, tmp
     assert not page.locator("#dh-escaleer").is_visible()  # nothing to pass on, nothing to rate
     assert not page.locator("#dh-duim-op").is_visible()
     assert open_escalations(web) == before
-    shot(page, "12-05-groet", tmp_path)
+    shot(page, "12-05-groet.png", tmp_path)
 
 
 def test_a_leave_question_points_to_the_personeelsdienst_and_escalates_only_on_request(
@@ -88,7 +76,7 @@ def test_a_leave_question_points_to_the_personeelsdienst_and_escalates_only_on_r
     button = page.locator("#dh-escaleer")
     assert button.is_visible() and button.inner_text().strip() == "Toch aan mijn digicoach vragen"
     assert not page.locator("#dh-duim-op").is_visible()  # a pointer is not an answer to rate
-    shot(page, "12-05-doorverwijzing", tmp_path)
+    shot(page, "12-05-doorverwijzing.png", tmp_path)
 
     button.click()
     escalated = page.locator("#dh-antwoord .dh-escalated").filter(has_text="Doorgestuurd naar je digicoach")
@@ -113,7 +101,7 @@ def test_the_picker_says_kies_je_dienst_groups_by_site_and_finds_welzijn(page: A
     sites = [o.split(" › ")[0] for o in options if " › " in o]
     assert sites == ["Stadhuis"] * 17 + ["Welzijnshuis"] * 7  # every department labelled by site, grouped
     assert options[-1] == "Andere dienst / weet ik niet"
-    shot(page, "12-06-dienstkiezer-leeg", tmp_path)  # "Kies je dienst" over the list grouped by site
+    shot(page, "12-06-dienstkiezer-leeg.png", tmp_path)  # "Kies je dienst" over the list grouped by site
 
     picker.fill("")
     picker.press_sequentially("welzijn")
@@ -121,7 +109,7 @@ def test_the_picker_says_kies_je_dienst_groups_by_site_and_finds_welzijn(page: A
     found = [str(o).strip() for o in page.get_by_role("option").all_inner_texts()]
     names = sorted(o.split(" › ")[1].split(" (")[0] for o in found)
     assert names == WELZIJNSHUIS and all(o.startswith("Welzijnshuis › ") for o in found)
-    shot(page, "12-06-dienstkiezer", tmp_path)
+    shot(page, "12-06-dienstkiezer.png", tmp_path)
 
     page.get_by_role("option", name=re.compile(SOCIAL)).click()
     assert SOCIAL in picker.input_value()
@@ -139,4 +127,4 @@ def test_coach_without_a_trailing_slash_opens_the_workspace(page: Any, web: Web,
     page.locator("#dh-queue").wait_for()
     assert page.url == f"{web.url}/coach/"
     assert '"detail"' not in page.content()[:300]  # not the raw JSON 404 of before
-    shot(page, "12-08-coach-zonder-slash", tmp_path)
+    shot(page, "12-08-coach-zonder-slash.png", tmp_path)

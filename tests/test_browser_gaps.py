@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_kit import ARGS, CHROMIUM, Watch
 from test_app import COACH, PASSWORD, Web, private_copy, start_web
-from test_browser import ARGS, CHROMIUM, Watch
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -112,11 +112,14 @@ def test_freshness_view_nagekeken(page: Any, web: Web) -> None:
 
 def test_agenda_from_the_workspace(page: Any, web: Web) -> None:
     page.get_by_role("tab", name="Overleg").click()
+    page.locator("#dh-agenda-maak").wait_for()
+    assert not page.locator("#dh-agenda-bestanden").is_visible()  # no empty file box before there is an agenda
     page.locator("#dh-agenda-maak").click()
     page.locator("#dh-agenda-body").wait_for()
     text = page.locator("#dh-agenda-body").inner_text()
     assert "App in de kijker" in text and "Cijfers per dienst" in text
     assert "@" not in text and "0470" not in text
+    page.locator("#dh-agenda-bestanden").filter(has_text=".html").wait_for()  # shown once there is an agenda
     page.locator("#dh-agenda-bewaar").click()
     saved = message(page, "dh-agenda-msg", "Bewaard als")
     assert re.search(r"overleg/\d{4}-\d{2}-\d{2}-digicoach-overleg\.md", saved)

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_kit import CHROMIUM, Watch
+from browser_kit import browser as browser  # the same Chromium fixture, here on this module's app
 from conftest import HashEmbedder
 from test_app import COACH, PASSWORD, Web, start_web
-from test_browser import CHROMIUM, Watch
-from test_browser import browser as browser  # the same Chromium fixture, here on this module's app
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 

@@ -14,10 +14,17 @@ HEADER = """<div style="margin-bottom:.3em"><h1 style="margin:0">digihulp</h1>
 <p style="margin:.2em 0 0 0">Stel je vraag over Outlook, Teams, printen, aanmelden, ... Ik zoek het antwoord in de tips
 en handleidingen van de digicoaches. Weet ik het niet zeker, dan geef ik je vraag door aan je digicoach.</p>
 <p style="margin:.4em 0 0 0"><a href="/start" id="dh-startcheck">Nieuw bij de stad? Doe de startcheck</a></p></div>"""
-# Gradio's Dropdown has no placeholder; the empty picker says what to do (and keeps saying it after a reload).
-PLACEHOLDER_JS = """() => {
+# What Gradio's components cannot be told: the Dropdown has no placeholder, so the empty picker says what to do
+# (and keeps saying it after a reload); and gr.HTML takes no attributes, so the answer's summary (#dh-live) and the
+# status lines become polite live regions here, present before the first answer so that screen readers announce
+# each new answer and "Je vraag is doorgegeven aan ..." (WCAG 4.1.3).
+PAGE_JS = """() => {
   const set = () => { const i = document.querySelector('#dh-dienst input');
-    if (i && !i.placeholder) { i.placeholder = 'Kies je dienst'; } };
+    if (i && !i.placeholder) { i.placeholder = 'Kies je dienst'; }
+    for (const id of ['dh-live', 'dh-status', 'dh-contact-status']) {
+      const live = document.getElementById(id);
+      if (live && live.getAttribute('aria-live') !== 'polite') {
+        live.setAttribute('role', 'status'); live.setAttribute('aria-live', 'polite'); } } };
   set(); new MutationObserver(set).observe(document.body, {childList: true, subtree: true});
 }"""
 
@@ -122,4 +129,4 @@ class Layout:
         c["dept"].change(lambda d: d, c["dept"], c["dept_store"], api_visibility="private", show_progress="hidden")
         c["demo"].load(p.on_load, [c["dept_store"], c["ids_store"]], [c["dept"], c["linked"], c["mine"],
                                                                       c["ids_store"]], api_visibility="private")
-        c["demo"].load(None, None, None, js=PLACEHOLDER_JS)
+        c["demo"].load(None, None, None, js=PAGE_JS)

@@ -103,9 +103,12 @@ class ReviewTabs:
             since = gr.Textbox("", label="Sinds (JJJJ-MM-DD; leeg = het vorige overleg)", max_length=10,
                                elem_id="dh-agenda-sinds")
             make = gr.Button("Agenda maken", variant="primary", scale=0, elem_id="dh-agenda-maak")
-        files = gr.File(label="Agenda (Markdown en afdrukbare HTML)", file_count="multiple", interactive=False)
+        # Hidden until there is an agenda: Gradio's empty file box is an unnamed div with an aria-label (WCAG).
+        files = gr.File(label="Agenda (Markdown en afdrukbare HTML)", file_count="multiple", interactive=False,
+                        visible=False, elem_id="dh-agenda-bestanden")
         save = gr.Button("Bewaar als verslag in overleg/", elem_id="dh-agenda-bewaar")
         msg = gr.HTML("", elem_id="dh-agenda-msg")
         page = gr.HTML("", elem_id="dh-agenda")
-        make.click(self.make_agenda, since, [page, files], api_visibility="private")
+        make.click(self.make_agenda, since, [page, files], api_visibility="private").then(
+            lambda made: gr.update(visible=bool(made)), files, files, api_visibility="private")
         save.click(self.save_note, None, msg, api_visibility="private")
