@@ -213,6 +213,18 @@ def test_a_double_click_on_tip_opslaan_writes_one_tip(page: Any, web: Web, tmp_p
     shot(page, "12-10-tip-opslaan.png", tmp_path)
 
 
+def upload_zip(page: Any, upload: Path) -> None:
+    """Put the zip in the batch's file field and wait for the server to have it. set_input_files does not wait
+    for the (hidden) input's component: wait until the field shows in the opened accordion, then for the upload
+    request itself (the slow part on a busy machine), so a lost upload fails here by name, not as a missing label."""
+    field = page.locator("#dh-batch-zip")
+    field.wait_for(state="visible")
+    with page.expect_response(lambda r: "/gradio_api/upload" in r.url and r.request.method == "POST") as sent:
+        field.locator("input[type=file]").set_input_files(str(upload))
+    assert sent.value.ok, f"upload of {upload.name}: HTTP {sent.value.status}"
+    field.filter(has_text=upload.name).wait_for()
+
+
 def test_batch_publiceren_takes_a_zip_from_the_browser(page: Any, web: Web, tmp_path: Path) -> None:
     bad, good = tmp_path / "slecht.zip", tmp_path / "batch.zip"
     with zipfile.ZipFile(bad, "w") as archive:
@@ -225,8 +237,7 @@ def test_batch_publiceren_takes_a_zip_from_the_browser(page: Any, web: Web, tmp_
         page.get_by_role("tab", name="Corpus").click()
         page.locator("#dh-batch").get_by_text("Batch publiceren").first.click()
         page.get_by_label("Een zip-bestand").check()
-        page.locator("#dh-batch-zip input[type=file]").set_input_files(str(upload))
-        page.locator("#dh-batch-zip").filter(has_text=upload.name).wait_for()
+        upload_zip(page, upload)
         page.get_by_label("Enkel testen (niet publiceren)").check()
         page.locator("#dh-batch-publiceer").click()
         message(page, "#dh-corpus-msg", expected, timeout=300_000)  # the gate runs the eval sets
