@@ -219,10 +219,18 @@ def upload_zip(page: Any, upload: Path) -> None:
     request itself (the slow part on a busy machine), so a lost upload fails here by name, not as a missing label."""
     field = page.locator("#dh-batch-zip")
     field.wait_for(state="visible")
+    # Opening the tab and the accordion start round trips (corpus list, workspace batch); under load their answers
+    # can land after the upload and the field came back empty although the server had the zip (seen at load 6).
+    page.wait_for_function("document.querySelector('#dh-batch-werkruimte')?.innerText.includes('batch')"
+                           " && document.querySelector('#dh-corpus')?.innerText.trim().length > 0")
     with page.expect_response(lambda r: "/gradio_api/upload" in r.url and r.request.method == "POST") as sent:
         field.locator("input[type=file]").set_input_files(str(upload))
     assert sent.value.ok, f"upload of {upload.name}: HTTP {sent.value.status}"
-    field.filter(has_text=upload.name).wait_for()
+    try:
+        field.filter(has_text=upload.name).wait_for()
+    except Exception as exc:  # the server has the zip; say what the field shows instead of only timing out
+        raise AssertionError(f"{upload.name} uploaded ({sent.value.text()[:200]}) but the field shows: "
+                             f"{field.inner_text()[:300]!r}") from exc
 
 
 def test_batch_publiceren_takes_a_zip_from_the_browser(page: Any, web: Web, tmp_path: Path) -> None:
