@@ -216,18 +216,20 @@ def test_a_double_click_on_tip_opslaan_writes_one_tip(page: Any, web: Web, tmp_p
 def upload_zip(page: Any, upload: Path) -> None:
     """Put the zip in the batch's file field and wait for the server to have it. set_input_files does not wait
     for the (hidden) input's component: wait until the field shows in the opened accordion, then for the upload
-    request itself (the slow part on a busy machine), so a lost upload fails here by name, not as a missing label."""
+    request itself (the slow part on a busy machine), then for the finished preview of the file."""
     field = page.locator("#dh-batch-zip")
     field.wait_for(state="visible")
-    # Opening the tab and the accordion start round trips (corpus list, workspace batch); under load their answers
-    # can land after the upload and the field came back empty although the server had the zip (seen at load 6).
+    # Opening the tab and the accordion start round trips (corpus list, workspace batch): let them land first, so
+    # the upload does not race them (a precaution; the failure seen was the name check below).
     page.wait_for_function("document.querySelector('#dh-batch-werkruimte')?.innerText.includes('batch')"
                            " && document.querySelector('#dh-corpus')?.innerText.trim().length > 0")
     with page.expect_response(lambda r: "/gradio_api/upload" in r.url and r.request.method == "POST") as sent:
         field.locator("input[type=file]").set_input_files(str(upload))
     assert sent.value.ok, f"upload of {upload.name}: HTTP {sent.value.status}"
     try:
-        field.filter(has_text=upload.name).wait_for()
+        # The finished preview shows the stem and '.zip' in separate cells ('slecht\n.zip'); only the transient
+        # 'uploading' view had the whole name, which is why the old wait passed only when it caught that view.
+        field.filter(has_text=re.compile(rf"{re.escape(upload.stem)}\s*{re.escape(upload.suffix)}")).wait_for()
     except Exception as exc:  # the server has the zip; say what the field shows instead of only timing out
         raise AssertionError(f"{upload.name} uploaded ({sent.value.text()[:200]}) but the field shows: "
                              f"{field.inner_text()[:300]!r}") from exc
