@@ -100,6 +100,8 @@ def axe_violations(page: Any, context: Any = None) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.1 A/AA violations on the page as it is now, as axe reports them."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # Gradio's pending overlay fades its text in; axe must judge the page at rest, not mid-transition.
+    page.wait_for_function("() => !document.querySelector('.progress-text, .eta-bar')")
     options = {"runOnly": {"type": "tag", "values": WCAG21_AA}, "resultTypes": ["violations"]}
     results = Axe().run(page, context=context, options=options)
     return list(results.response["violations"])
