@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from answerability import fit, pairs_dataset, predict, rates_vector, thresholds
+from answerability import fit, pairs_dataset, predict, report_heldout, thresholds
 from common import ROOT, auc, cpu_name, dump, load_set
 
 from assistant.runtime import configure_logging, force_offline
@@ -218,24 +218,6 @@ def held_out(rows: list[Pair], cols: tuple[str, ...], folds: int) -> dict[str, S
     return out
 
 
-def report(title: str, results: dict[str, Scored]) -> dict[str, Any]:
-    print(f"\n{title}")
-    print(f"{'':<42} {'AUC nm':>6} {'AUC ot':>6} | {'ans esc':>7} {'ans uns':>7} | {'nm hand':>7} {'nm esc':>6} | "
-          f"{'ot esc':>6}")
-    summary = {}
-    for label, (p, scored, low, high) in results.items():
-        kinds = [r.kind for r in scored]
-        r = rates_vector(p, kinds, low, high)
-        pos = [float(v) for v, k in zip(p, kinds, strict=True) if k == "answerable"]
-        a_nm = auc(pos, [float(v) for v, k in zip(p, kinds, strict=True) if k == "near-miss"]) or 0.0
-        a_ot = auc(pos, [float(v) for v, k in zip(p, kinds, strict=True) if k == "off-topic"]) or 0.0
-        summary[label] = {"auc_near_miss": a_nm, "auc_off_topic": a_ot, **r}
-        ans, near, off = r["answerable"], r["near-miss"], r["off-topic"]
-        print(f"{label:<42} {a_nm:>6.3f} {a_ot:>6.3f} | {ans['escalated']:>7.3f} {ans['unsure']:>7.3f} | "
-              f"{near['handled']:>7.3f} {near['escalated']:>6.3f} | {off['escalated']:>6.3f}")
-    return summary
-
-
 def single_aucs(rows: list[Pair]) -> None:
     print("\nAUC of each raw feature, answerable vs near-miss (no fitting; all eval questions)")
     names = ("best_window", *JOINT)
@@ -299,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, cols in FEATURE_SETS.items():
         if "joint_vector" in cols and rows[0].vec is None:
             continue
-        summary[label] = report(f"held out, logistic on: {label}", held_out(rows, cols, args.folds))
+        summary[label] = report_heldout(f"held out, logistic on: {label}", held_out(rows, cols, args.folds))
     dump(args.json, {**summary, "rows": [{**r.__dict__, "vec": None if r.vec is None else
                                           [round(float(v), 5) for v in r.vec]} for r in rows]})
     return 0
