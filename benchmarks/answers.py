@@ -62,6 +62,12 @@ def selectors() -> dict[str, Callable[..., Any]]:
         "+ how: procedure over bullets .05": make(True, steps_before=False),
         "+ both (shipped)": make(True),
         "+ both, how: procedure .10": make(True, procedure_within=0.10),
+        # Off by default (2026-12-01): meeting notes and PDF line wraps, each on top of the shipped rules.
+        "+ Vragen: takes Beslissingen:": make(True, decisions_after_questions=True),
+        "+ finish a cut sentence": make(True, finish_sentence=True),
+        "+ finish a cut list": make(True, finish_list=True),
+        "+ finish sentence and list": make(True, finish_sentence=True, finish_list=True),
+        "+ all three": make(True, decisions_after_questions=True, finish_sentence=True, finish_list=True),
     }
 
 
