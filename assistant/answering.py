@@ -14,7 +14,7 @@ import snowballstemmer
 
 from assistant import passages, selection
 from assistant.passages import clean_line, normalize_text, split_sentences
-from assistant.selection import SelectionOptions
+from assistant.selection import SelectionOptions, shared_terms
 from assistant.types import CITATION_MARKER, Chunk, Citation, Hit
 from assistant.windows import ScoredWindow
 
@@ -71,13 +71,6 @@ def terms(text: str) -> set[str]:
     return set(snowballstemmer.stemmer("dutch").stemWords(words))
 
 
-def _overlap(question: set[str], unit: set[str]) -> float:
-    # Half credit for Dutch compounds: "wachtwoord" inside "wachtwoordbeleid".
-    long_words = [w for w in unit if len(w) >= 5]
-    rest = [t for t in question - unit if len(t) >= 5]
-    return len(question & unit) + 0.5 * sum(any(w.startswith(t) or t.startswith(w) for w in long_words) for t in rest)
-
-
 def select_passage(question: str, text: str) -> tuple[str, ...]:
     """By shared words (the selector before windows were embedded, kept for comparison and old indexes):
     the best contiguous run of sentences, or a whole step list; lines verbatim (normalised)."""
@@ -92,10 +85,10 @@ def select_passage(question: str, text: str) -> tuple[str, ...]:
             # Steps answer "hoe" questions and stay complete and in order, with their "Zo doe je het:" lead-in.
             prev = units[i - 1] if i else None
             start = i - 1 if prev and prev.kind != "steps" and prev.lines[0].endswith(":") else i
-            score = _overlap(q_terms, set().union(*unit_terms[start : i + 1])) + bonus + (1.5 if how else 0.0)
+            score = shared_terms(q_terms, set().union(*unit_terms[start : i + 1])) + bonus + (1.5 if how else 0.0)
             best = max(best, (score, tuple(x for u in units[start : i + 1] for x in u.lines)), key=lambda c: c[0])
             continue
-        if i and not _overlap(q_terms, unit_terms[i]):
+        if i and not shared_terms(q_terms, unit_terms[i]):
             continue  # a run opens with a matching sentence, not with "Aanwezig: An, Bram."
         covered: set[str] = set()
         words = 0
@@ -107,7 +100,7 @@ def select_passage(question: str, text: str) -> tuple[str, ...]:
                 break
             covered |= unit_terms[j]
             # Distinct question words count once; a little context reads better than one bare sentence.
-            score = _overlap(q_terms, covered) + bonus + 0.25 * (j - i)
+            score = shared_terms(q_terms, covered) + bonus + 0.25 * (j - i)
             best = max(best, (score, (" ".join(u.text for u in units[i : j + 1]),)), key=lambda c: c[0])
     return best[1]
 
@@ -163,7 +156,10 @@ def compose_extractive(question: str, hits: list[Hit], max_parts: int = 3,
     docs = _documents(hits)
     order = list(docs)
     procedure = bool(_HOW.search(question.lower()))
-    shown = selection.parts(windows, order, options or SelectionOptions(), procedure) if windows else []
+    options = options or SelectionOptions()
+    if windows:  # [1] is the document quoted first; "Zie ook" keeps the retrieval order of the others
+        order = selection.lead(windows, order, options, question, procedure)
+    shown = selection.parts(windows, order, options, procedure) if windows else []
     if not shown:
         lines = select_passage(question, docs[order[0]].text) or _whole(docs[order[0]])
         shown = [selection.Part(docs[order[0]], "", tuple(lines), False, 0.0)]

@@ -213,7 +213,8 @@ def expand(parts: list[Unit], window: Window, context_words: int = CONTEXT_WORDS
         chosen = parts[window.start:end]
         if chosen and chosen[-1].lead_in and end < len(parts) and parts[end].kind == "steps":
             chosen = [*chosen, parts[end]]
-    if finish_sentence or finish_list:
+    finishing = finish_sentence or finish_list
+    if finishing:
         chosen = parts[window.start:_finished(parts, window.start, window.start + len(chosen), finish_sentence,
                                               finish_list)]
     lines: list[str] = []
@@ -223,7 +224,7 @@ def expand(parts: list[Unit], window: Window, context_words: int = CONTEXT_WORDS
             kept, bounded = _bounded_steps(unit.lines)
             lines.extend(kept)
             truncated = truncated or bounded
-        elif lines and (not _is_item(lines[-1]) or (finish_sentence and cut(lines[-1]) and unit.text[:1].islower())):
+        elif lines and (not _is_item(lines[-1]) or (finishing and cut(lines[-1]) and unit.text[:1].islower())):
             lines[-1] = f"{lines[-1]} {unit.text}"  # a wrapped step reads as one line again
         else:
             lines.append(unit.text)
@@ -238,14 +239,15 @@ def cut(line: str) -> bool:
 def _finished(parts: list[Unit], start: int, end: int, sentence: bool, lists: bool) -> int:
     """Where a shown passage (units start..end) really ends. PDF text wraps lines, and a wrapped line
     that does not start with a step number falls out of its list: a step can stop at "… de oude gsm uit
-    je", with "account en meldt …" and the next steps after it. `sentence`: a cut line takes the rest of
-    its sentence (it goes on in lowercase); `lists`: a numbered list takes step n+1 and the wrapped text
-    before it. Within MAX_STEPS / MAX_STEP_CHARS."""
+    je", with "account en meldt …" and the next steps after it. `sentence`: any cut line takes the rest
+    of its sentence (it goes on in lowercase); `lists`: a numbered step takes its wrapped tail, and the
+    list takes step n+1 with the wrapped text before it. Within MAX_STEPS / MAX_STEP_CHARS."""
     steps, chars = _size(parts[start:end])
     while end < len(parts) and parts[end].heading == parts[end - 1].heading:
         number = _last_number(parts[start:end])
-        unit = parts[end]
-        if sentence and unit.kind == "sentence" and cut(parts[end - 1].lines[-1]) and unit.text[:1].islower():
+        unit, last = parts[end], parts[end - 1].lines[-1]
+        tail = unit.kind == "sentence" and cut(last) and unit.text[:1].islower()
+        if tail and (sentence or (lists and parts[end - 1].kind == "steps" and step_number(last) is not None)):
             following = end + 1
         elif lists and number is not None:
             following = _next_step(parts, end, number + 1)

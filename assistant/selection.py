@@ -12,13 +12,18 @@ Two refinements, measured side by side in the same benchmark:
 - a best window that follows a numbered procedure under the same heading ("Vanaf nu wordt alles …")
   says what the steps achieve: the procedure it concludes is shown with it.
 
-Two more, from the sample misses (flags, off: measured, they lengthen typical answers past the target):
-- meeting notes list per agenda item "Vragen:" and "Beslissingen:": a best "Vragen:" list restates the
-  colleague's question (like a problem-restating window in a tip), the answer is the decisions list of
-  the same item, so that list comes along;
-- a PDF wraps lines, so a step ("… verwijdert ICT de oude gsm uit je") can end mid-sentence with the
-  rest ("account en …") and the next steps after it: a shown passage that stops mid-sentence or
-  mid-list takes what finishes it along, within the procedure bound (passages.expand).
+Which document is quoted first: the top retrieved one, unless one of the next two answers clearly
+better. Retrieval ranks whole chunks; a lower-ranked document whose best window is closer to the
+question, and whose shown part holds more of the question's words, is the one that answers ("wrong
+document quoted": the colleague got the top document's passage and the answer only as a "Zie ook"
+title). Retrieval order itself (hit@k, MRR) does not change.
+
+A PDF wraps lines, so a step ("… verwijdert ICT de oude gsm uit je") can stop mid-sentence with the
+rest ("account en …") and the next steps after it, outside the list: a shown numbered list takes its
+next steps and the wrapped text between them along, within the procedure bound (`finish_list`,
+passages.expand). Measured and off (flags): finishing any passage cut mid-sentence, and in meeting
+notes a best "Vragen:" list (it restates the colleague's question) taking the "Beslissingen:" list of
+its agenda item: they lengthen typical answers past the 500-character median.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import re
 from dataclasses import dataclass
 
 from assistant import passages
+from assistant.bm25 import tokenize
 from assistant.types import Chunk
 from assistant.windows import ScoredWindow
 
@@ -43,11 +49,14 @@ class SelectionOptions:
     context_words: int = passages.CONTEXT_WORDS
     procedure_within: float = 0.05  # how-questions: a numbered procedure this close replaces a best bullet list
     steps_before: bool = True  # a best window right after a numbered procedure (same heading) takes it along
-    # Measured 2026-12-01 and off: each raises the sample's key facts, but pushes its answer_chars median
-    # over 500 (README, "Answers: the passage that answers").
+    lead_docs: int = 3  # the document quoted first is chosen among this many retrieved ones (1: always the top)
+    lead_margin: float = 0.03  # ... when its lead score beats the top document's by more than this
+    lead_terms: float = 0.3  # lead score: best window similarity + this × share of question terms in its part
+    finish_list: bool = True  # a numbered list broken by wrapped lines takes its next steps along
+    # Measured 2026-12-01 and off: neither raises key facts on top of the others, and each pushes the
+    # sample's answer_chars median over 500 (README, "Answers: the passage that answers").
     decisions_after_questions: bool = False  # a best "Vragen:" list takes the "Beslissingen:" list of its item
     finish_sentence: bool = False  # a passage ending mid-sentence takes the (lowercase) rest along
-    finish_list: bool = False  # a numbered list broken by wrapped lines takes its next steps along
 
 
 @dataclass(frozen=True)
@@ -182,3 +191,40 @@ def parts(documents: dict[str, list[ScoredWindow]], order: list[str],
             break
         found.append(shown)
     return found
+
+
+def shared_terms(question: set[str], unit: set[str]) -> float:
+    """How many of the question's terms a passage holds; half credit for a Dutch compound ("wachtwoord"
+    inside "wachtwoordbeleid")."""
+    long_words = [w for w in unit if len(w) >= 5]
+    rest = [t for t in question - unit if len(t) >= 5]
+    return len(question & unit) + 0.5 * sum(any(w.startswith(t) or t.startswith(w) for w in long_words) for t in rest)
+
+
+def lead_score(shown: Part, question_terms: set[str], options: SelectionOptions) -> float:
+    """How well a document's part answers: its best window's similarity, plus the share of the question's
+    terms the shown lines hold (two documents about the same thing differ in the words that matter)."""
+    if not question_terms or not options.lead_terms:
+        return shown.similarity
+    held = set(tokenize(" ".join((shown.heading, *shown.lines))))
+    return shown.similarity + options.lead_terms * shared_terms(question_terms, held) / len(question_terms)
+
+
+def lead(documents: dict[str, list[ScoredWindow]], order: list[str], options: SelectionOptions,
+         question: str = "", procedure: bool = False) -> list[str]:
+    """`order` with the document to quote first moved to the front: of the first `lead_docs`, the one
+    whose lead score beats the top document's by more than `lead_margin` the most (else the top one)."""
+    q_terms = set(tokenize(question))
+    scores: dict[str, float] = {}
+    for source in order[:max(options.lead_docs, 1)]:
+        shown = part(documents.get(source, []), options, procedure)
+        if shown is not None and shown.lines:
+            scores[source] = lead_score(shown, q_terms, options)
+    top = scores.get(order[0]) if order else None
+    if top is None:
+        return order
+    better = [s for s in order[1:] if s in scores and scores[s] > top + options.lead_margin]
+    if not better:
+        return order
+    first = max(better, key=lambda s: scores[s])
+    return [first, *(s for s in order if s != first)]

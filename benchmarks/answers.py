@@ -6,7 +6,9 @@ Each eval set is ingested incrementally into its eval data dir (data/evals-<set>
 embedded once and retrieved once, then every selector composes an answer from the same retrieval.
 Answerable questions with `must_contain` only. `key_facts_all` counts every one of them; `key_facts` and
 the answer lengths leave out the questions the answerability check escalates (as `python -m evals`
-does, referrals aside), so the figures line up with the eval report.
+does, referrals aside), so the figures line up with the eval report. `1st cited` is the share of those
+answered ones whose first cited document is an expected one (`citation_correctness` in the evals): a rule
+that quotes another retrieved document first must not lower it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,34 @@ def _whole_chunk(max_chars: int) -> Callable[..., Any]:
     return compose
 
 
+def _lead_by(score: Callable[[list[Any], Any], float], margin: float) -> Callable[..., Any]:
+    """A lead rule measured here only: the document (of the top 3) whose `score` beats the top one's by
+    more than `margin` is quoted first; the hits are reordered, the shipped lead is off."""
+    from assistant.answering import compose_extractive
+    from assistant.selection import SelectionOptions
+
+    def compose(question: str, hits: list[Any], windows: Any) -> Any:
+        order = list(dict.fromkeys(h.chunk.source for h in hits))[:3]
+        first = {h.chunk.source: h for h in reversed(hits)}
+        scores = {s: score(windows.get(s, []), first[s]) for s in order if windows.get(s)}
+        better = [s for s in order[1:] if s in scores and order[0] in scores and scores[s] > scores[order[0]] + margin]
+        if better:
+            lead = max(better, key=lambda s: scores[s])
+            hits = sorted(hits, key=lambda h: h.chunk.source != lead)
+        return compose_extractive(question, hits, windows=windows, options=SelectionOptions(lead_docs=1))
+
+    return compose
+
+
+def _top2(doc: list[Any], hit: Any) -> float:
+    sims = sorted((w.similarity for w in doc), reverse=True)[:2]
+    return sum(sims) / len(sims)
+
+
+def _with_retrieval(doc: list[Any], hit: Any) -> float:
+    return (max(w.similarity for w in doc) + hit.score) / 2
+
+
 def selectors() -> dict[str, Callable[..., Any]]:
     from assistant.answering import compose_extractive
     from assistant.selection import SelectionOptions
@@ -49,7 +79,9 @@ def selectors() -> dict[str, Callable[..., Any]]:
         return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
                                                            options=opts)
 
-    first_cut = {"procedure_within": -1.0, "steps_before": False}  # the window rules before these two
+    wraps = {"finish_list": False}  # before wrapped PDF step lists were finished
+    top = {"lead_docs": 1, **wraps}  # the top retrieved document is quoted first (before the lead rule)
+    first_cut = {"procedure_within": -1.0, "steps_before": False, **top}  # the window rules before these two
     return {
         "words (before)": make(False),
         "whole top chunk, 900 chars": _whole_chunk(900),
@@ -58,16 +90,23 @@ def selectors() -> dict[str, Callable[..., Any]]:
         "+ next window + steps (0.10)": make(True, second_doc_within=-1.0, **first_cut),
         "+ 2nd doc within 0.02": make(True, **first_cut),
         "+ 2nd doc within 0.03": make(True, second_doc_within=0.03, **first_cut),
-        "+ steps before a result": make(True, procedure_within=-1.0),
-        "+ how: procedure over bullets .05": make(True, steps_before=False),
-        "+ both (shipped)": make(True),
-        "+ both, how: procedure .10": make(True, procedure_within=0.10),
-        # Off by default (2026-12-01): meeting notes and PDF line wraps, each on top of the shipped rules.
-        "+ Vragen: takes Beslissingen:": make(True, decisions_after_questions=True),
-        "+ finish a cut sentence": make(True, finish_sentence=True),
-        "+ finish a cut list": make(True, finish_list=True),
-        "+ finish sentence and list": make(True, finish_sentence=True, finish_list=True),
-        "+ all three": make(True, decisions_after_questions=True, finish_sentence=True, finish_list=True),
+        "+ steps before a result": make(True, procedure_within=-1.0, **top),
+        "+ how: procedure over bullets .05": make(True, steps_before=False, **top),
+        "+ both (top doc first)": make(True, **top),
+        "+ both, how: procedure .10": make(True, procedure_within=0.10, **top),
+        **{f"lead: best window > top + {m:.2f}": make(True, lead_terms=0.0, lead_margin=m, **wraps)
+           for m in (0.0, 0.01, 0.02, 0.03)},
+        "lead: top-2 windows mean + 0.02": _lead_by(_top2, 0.02),
+        "lead: window+retrieval + 0.01": _lead_by(_with_retrieval, 0.01),
+        **{f"lead: window+{w}*terms > top + {m:.2f}": make(True, lead_terms=w, lead_margin=m, **wraps)
+           for w, m in ((0.2, 0.03), (0.3, 0.02), (0.4, 0.03))},
+        "lead: window+0.3*terms + 0.03": make(True, **wraps),
+        # Meeting notes and PDF line wraps, each on top of the lead rule.
+        "+ Vragen: takes Beslissingen:": make(True, decisions_after_questions=True, **wraps),
+        "+ finish a cut sentence": make(True, finish_sentence=True, **wraps),
+        "+ finish a cut list (shipped)": make(True),
+        "+ finish sentence and list": make(True, finish_sentence=True),
+        "+ all three": make(True, decisions_after_questions=True, finish_sentence=True),
     }
 
 
@@ -84,9 +123,11 @@ def escalated(loaded: Any, case: Any, found: Any, windows: Any, quoted: str) -> 
 
 def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:
     from assistant.answering import groundedness, quoted_part
+    from assistant.types import Answer
     from evals.keyfacts import holds_key_facts
+    from evals.metrics import first_cited_source
 
-    held, held_all, chars, total, grounded, ms = [], [], [], [], [], []
+    held, held_all, chars, total, grounded, ms, first = [], [], [], [], [], [], []
     for case, found in zip(loaded.cases, loaded.found, strict=True):
         if not case.answerable or not case.must_contain:
             continue
@@ -105,6 +146,8 @@ def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:
             continue
         held.append(ok)
         held_all.append(ok)
+        answer = Answer(case.question, draft.text, draft.citations, 1.0)
+        first.append(first_cited_source(answer) in case.expected_sources)  # citation_correctness in the evals
         chars.append(len(" ".join(quoted.split())))  # as answer_chars in the evals
         total.append(len(draft.text))
     n, n_all = len(held) or 1, len(held_all) or 1
@@ -113,7 +156,7 @@ def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:
             "chars_p90": sorted(chars or [0])[int(0.9 * (len(chars) - 1))] if chars else 0,
             "total_chars_p50": statistics.median(total or [0]),
             "groundedness": min(grounded or [1.0]), "compose_ms_p50": statistics.median(ms or [0.0]),
-            "held": held}
+            "first_expected": sum(first) / (len(first) or 1), "held": held}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,13 +177,14 @@ def main(argv: list[str] | None = None) -> int:
         annotated = sum(1 for c in loaded.cases if c.answerable and c.must_contain)
         print(f"\n{name}: {annotated} answerable questions with key facts, {len(loaded.assistant.retriever.windows)} "
               "window vectors")
-        print(f"{'selector':<34} {'key_facts':>9} {'kf_all':>6} {'chars p50':>9} {'p90':>6} {'total p50':>9} "
-              f"{'grounded':>8} {'ms p50':>7}")
+        print(f"{'selector':<40} {'key_facts':>9} {'kf_all':>6} {'chars p50':>9} {'p90':>6} {'total p50':>9} "
+              f"{'1st cited':>9} {'grounded':>8} {'ms p50':>7}")
         for label, compose in selectors().items():
             r = evaluate(loaded, compose)
             results.setdefault(name, {})[label] = r
-            print(f"{label:<34} {r['key_facts']:>9.3f} {r['key_facts_all']:>6.3f} {r['chars_p50']:>9.0f} "
-                  f"{r['chars_p90']:>6.0f} {r['total_chars_p50']:>9.0f} {r['groundedness']:>8.3f} "
+            print(f"{label:<40} {r['key_facts']:>9.3f} {r['key_facts_all']:>6.3f} {r['chars_p50']:>9.0f} "
+                  f"{r['chars_p90']:>6.0f} {r['total_chars_p50']:>9.0f} {r['first_expected']:>9.3f} "
+                  f"{r['groundedness']:>8.3f} "
                   f"{r['compose_ms_p50']:>7.2f}")
     dump(args.json, results)
     return 0
