@@ -10,7 +10,11 @@ Two refinements, measured side by side in the same benchmark:
   the numbered procedure of that document when it is nearly as close: the bullets are remarks around
   the steps, and a bullet list never counted as the procedure the colleague asked for;
 - a best window that follows a numbered procedure under the same heading ("Vanaf nu wordt alles …")
-  says what the steps achieve: the procedure it concludes is shown with it.
+  says what the steps achieve: the procedure it concludes is shown with it;
+- a how-question whose shown part holds no numbered procedure is answered from the document's main
+  procedure (its first numbered one) when that is nearly as close (`main_within`): the best window is
+  then often a side case ("Oude gsm al kwijt?") next to the steps that answer. Choosing among near-equal
+  windows by the question's words instead picks the ones that echo the question, not the steps.
 
 Which document is quoted first: the top retrieved one, unless one of the next two answers clearly
 better. Retrieval ranks whole chunks; a lower-ranked document whose best window is closer to the
@@ -52,6 +56,7 @@ class SelectionOptions:
     lead_docs: int = 3  # the document quoted first is chosen among this many retrieved ones (1: always the top)
     lead_margin: float = 0.03  # ... when its lead score beats the top document's by more than this
     lead_terms: float = 0.3  # lead score: best window similarity + this × share of question terms in its part
+    main_within: float = 0.03  # how-questions: the first numbered procedure this close anchors when none is shown
     finish_list: bool = True  # a numbered list broken by wrapped lines takes its next steps along
     # Measured 2026-12-01 and off: neither raises key facts on top of the others, and each pushes the
     # sample's answer_chars median over 500 (README, "Answers: the passage that answers").
@@ -95,6 +100,17 @@ def choose(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool =
     top = anchor(doc, options, procedure)
     if top is None:
         return []
+    chosen = _around(doc, top, options)
+    if procedure and not any(numbered(doc[i]) for i in chosen):
+        main = next((w for w in doc if numbered(w)), None)  # the document's main procedure
+        if main is not None and main.similarity >= top.similarity - options.main_within:
+            chosen = _around(doc, main, options)
+    return chosen
+
+
+def _around(doc: list[ScoredWindow], top: ScoredWindow, options: SelectionOptions) -> list[int]:
+    """The anchor window and what it takes along: the next window, the procedure it concludes, the
+    closest procedure when none is shown, a split list's first steps."""
     at = doc.index(top)
     chosen = {at} | (_decisions(doc, at) if options.decisions_after_questions else set())
     if options.next_window and top.window.kind != "steps" and at + 1 < len(doc):

@@ -1,6 +1,6 @@
 """Passage selection side by side: key facts, answer length and compose time per selector.
 
-    python benchmarks/answers.py [--sets sample office-nl] [--json out.json]
+    python benchmarks/answers.py [--sets sample office-nl] [--json out.json] [--misses SELECTOR]
 
 Each eval set is ingested incrementally into its eval data dir (data/evals-<set>); every question is
 embedded once and retrieved once, then every selector composes an answer from the same retrieval.
@@ -8,7 +8,9 @@ Answerable questions with `must_contain` only. `key_facts_all` counts every one 
 the answer lengths leave out the questions the answerability check escalates (as `python -m evals`
 does, referrals aside), so the figures line up with the eval report. `1st cited` is the share of those
 answered ones whose first cited document is an expected one (`citation_correctness` in the evals): a rule
-that quotes another retrieved document first must not lower it.
+that quotes another retrieved document first must not lower it. `--misses` lists, per set, the answered
+questions a selector (a label of the table, e.g. "shipped") misses, with the document quoted first and
+whether it is an expected one ("right doc": the miss is in the choice of window, not of document).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +59,8 @@ def _lead_by(score: Callable[[list[Any], Any], float], margin: float) -> Callabl
         if better:
             lead = max(better, key=lambda s: scores[s])
             hits = sorted(hits, key=lambda h: h.chunk.source != lead)
-        return compose_extractive(question, hits, windows=windows, options=SelectionOptions(lead_docs=1))
+        options = SelectionOptions(lead_docs=1, main_within=-1.0, finish_list=False)
+        return compose_extractive(question, hits, windows=windows, options=options)
 
     return compose
 
@@ -70,6 +74,54 @@ def _with_retrieval(doc: list[Any], hit: Any) -> float:
     return (max(w.similarity for w in doc) + hit.score) / 2
 
 
+@contextmanager
+def _anchor_rule(pick: Callable[[list[Any], Any], Any]) -> Iterator[None]:
+    """An anchor rule measured here only: `pick(doc, shipped anchor)` replaces the window the shown part
+    is built around, for the duration of one compose."""
+    from assistant import selection
+
+    shipped = selection.anchor
+    selection.anchor = lambda doc, options, procedure=False: pick(doc, shipped(doc, options, procedure))
+    try:
+        yield
+    finally:
+        selection.anchor = shipped
+
+
+def _anchored(rule: Callable[[str, list[Any], Any], Any]) -> Callable[..., Any]:
+    from assistant.answering import compose_extractive
+    from assistant.selection import SelectionOptions
+
+    options = SelectionOptions(main_within=-1.0, finish_list=False)  # the rules these anchors compete with
+
+    def compose(question: str, hits: list[Any], windows: Any) -> Any:
+        with _anchor_rule(lambda doc, top: rule(question, doc, top) if top is not None else None):
+            return compose_extractive(question, hits, windows=windows, options=options)
+
+    return compose
+
+
+def _most_terms(gap: float) -> Callable[[str, list[Any], Any], Any]:
+    """Of the windows within `gap` of the anchor, the one holding most of the question's terms (the lead
+    rule's signal; ties keep the anchor)."""
+    from assistant.bm25 import tokenize
+    from assistant.selection import shared_terms
+
+    def pick(question: str, doc: list[Any], top: Any) -> Any:
+        terms = set(tokenize(question))
+        share = lambda w: shared_terms(terms, set(tokenize(w.layout.texts[w.index]))) if terms else 0.0  # noqa: E731
+        near = [w for w in doc if w.similarity >= top.similarity - gap]
+        return max(near, key=lambda w: (share(w), w is top, w.similarity))
+
+    return pick
+
+
+def _earliest(gap: float, same_heading: bool = False) -> Callable[[str, list[Any], Any], Any]:
+    """The first window in reading order within `gap` of the anchor (under the anchor's heading)."""
+    return lambda question, doc, top: next(w for w in doc if w.similarity >= top.similarity - gap
+                                           and (not same_heading or w.window.heading == top.window.heading))
+
+
 def selectors() -> dict[str, Callable[..., Any]]:
     from assistant.answering import compose_extractive
     from assistant.selection import SelectionOptions
@@ -79,8 +131,9 @@ def selectors() -> dict[str, Callable[..., Any]]:
         return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
                                                            options=opts)
 
-    wraps = {"finish_list": False}  # before wrapped PDF step lists were finished
-    top = {"lead_docs": 1, **wraps}  # the top retrieved document is quoted first (before the lead rule)
+    wraps = {"finish_list": False}  # before wrapped PDF step lists were finished (2026-12-01)
+    no_main = {"main_within": -1.0, **wraps}  # before the main-procedure anchor
+    top = {"lead_docs": 1, **no_main}  # the top retrieved document is quoted first (before the lead rule)
     first_cut = {"procedure_within": -1.0, "steps_before": False, **top}  # the window rules before these two
     return {
         "words (before)": make(False),
@@ -94,17 +147,23 @@ def selectors() -> dict[str, Callable[..., Any]]:
         "+ how: procedure over bullets .05": make(True, steps_before=False, **top),
         "+ both (top doc first)": make(True, **top),
         "+ both, how: procedure .10": make(True, procedure_within=0.10, **top),
-        **{f"lead: best window > top + {m:.2f}": make(True, lead_terms=0.0, lead_margin=m, **wraps)
+        **{f"lead: best window > top + {m:.2f}": make(True, lead_terms=0.0, lead_margin=m, **no_main)
            for m in (0.0, 0.01, 0.02, 0.03)},
         "lead: top-2 windows mean + 0.02": _lead_by(_top2, 0.02),
         "lead: window+retrieval + 0.01": _lead_by(_with_retrieval, 0.01),
-        **{f"lead: window+{w}*terms > top + {m:.2f}": make(True, lead_terms=w, lead_margin=m, **wraps)
+        **{f"lead: window+{w}*terms > top + {m:.2f}": make(True, lead_terms=w, lead_margin=m, **no_main)
            for w, m in ((0.2, 0.03), (0.3, 0.02), (0.4, 0.03))},
-        "lead: window+0.3*terms + 0.03": make(True, **wraps),
-        # Meeting notes and PDF line wraps, each on top of the lead rule.
+        "lead: window+0.3*terms + 0.03": make(True, **no_main),
+        **{f"anchor: most question terms within {g:.2f}": _anchored(_most_terms(g)) for g in (0.01, 0.02, 0.03)},
+        "anchor: earliest window within 0.02": _anchored(_earliest(0.02)),
+        "anchor: earliest, same heading, 0.02": _anchored(_earliest(0.02, same_heading=True)),
+        **{f"how: main procedure within {g:.3f}": make(True, main_within=g, **wraps)
+           for g in (0.02, 0.035, 0.05, 0.10)},
+        "how: main procedure 0.03": make(True, **wraps),
+        # Meeting notes and PDF line wraps, each on top of the rules above.
         "+ Vragen: takes Beslissingen:": make(True, decisions_after_questions=True, **wraps),
         "+ finish a cut sentence": make(True, finish_sentence=True, **wraps),
-        "+ finish a cut list (shipped)": make(True),
+        "shipped: + finish a cut list": make(True),
         "+ finish sentence and list": make(True, finish_sentence=True),
         "+ all three": make(True, decisions_after_questions=True, finish_sentence=True),
     }
@@ -127,7 +186,7 @@ def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:
     from evals.keyfacts import holds_key_facts
     from evals.metrics import first_cited_source
 
-    held, held_all, chars, total, grounded, ms, first = [], [], [], [], [], [], []
+    held, held_all, chars, total, grounded, ms, first, misses = [], [], [], [], [], [], [], []
     for case, found in zip(loaded.cases, loaded.found, strict=True):
         if not case.answerable or not case.must_contain:
             continue
@@ -148,6 +207,8 @@ def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:
         held_all.append(ok)
         answer = Answer(case.question, draft.text, draft.citations, 1.0)
         first.append(first_cited_source(answer) in case.expected_sources)  # citation_correctness in the evals
+        if not ok:
+            misses.append((case.id, first_cited_source(answer) or "", first[-1]))
         chars.append(len(" ".join(quoted.split())))  # as answer_chars in the evals
         total.append(len(draft.text))
     n, n_all = len(held) or 1, len(held_all) or 1
@@ -156,7 +217,17 @@ def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:
             "chars_p90": sorted(chars or [0])[int(0.9 * (len(chars) - 1))] if chars else 0,
             "total_chars_p50": statistics.median(total or [0]),
             "groundedness": min(grounded or [1.0]), "compose_ms_p50": statistics.median(ms or [0.0]),
-            "first_expected": sum(first) / (len(first) or 1), "held": held}
+            "first_expected": sum(first) / (len(first) or 1), "held": held, "misses": misses}
+
+
+def print_misses(name: str, results: dict[str, dict[str, Any]], selector: str) -> None:
+    label = next((k for k in results if k.startswith(selector)), None)
+    if label is None:
+        print(f"no selector starts with {selector!r}")
+        return
+    print(f"\n{name}: answered questions '{label}' misses")
+    for case_id, source, right in results[label]["misses"]:
+        print(f"  {case_id:<6} {'right doc' if right else 'wrong doc':<9}  {source}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="+", default=["sample", "office-nl"])
     parser.add_argument("--json", type=Path)
     parser.add_argument("--datasets", type=Path, help="folder with <set>.jsonl (default: evals/datasets)")
+    parser.add_argument("--misses", metavar="SELECTOR", help="list the questions this selector misses (a label "
+                        "or the start of one, e.g. 'shipped')")
     args = parser.parse_args(argv)
     configure_logging("WARNING")
     from assistant.config import Settings
@@ -186,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['chars_p90']:>6.0f} {r['total_chars_p50']:>9.0f} {r['first_expected']:>9.3f} "
                   f"{r['groundedness']:>8.3f} "
                   f"{r['compose_ms_p50']:>7.2f}")
+        if args.misses:
+            print_misses(name, results[name], args.misses)
     dump(args.json, results)
     return 0
 

@@ -169,6 +169,38 @@ def test_what_the_steps_achieve_is_shown_with_the_steps() -> None:
     assert "Klik op het tabblad" not in quoted_part(off.text)
 
 
+NEW_PHONE = chunk("""De app verhuist niet vanzelf naar je nieuwe gsm.
+
+## Zo doe je het
+
+1. Installeer de app op je nieuwe gsm.
+2. Ga naar mysignins en kies Aanmeldingsmethode toevoegen.
+
+## Oude gsm al kwijt?
+
+Bel dan de helpdesk voor een tijdelijke code.
+
+## Let op
+
+- Een back-up zet je werkaccount niet mee over.
+- Sms-codes werken niet meer.
+""", "tips/nieuwe-gsm.md", "Authenticator naar een nieuwe gsm")
+
+
+def test_how_question_is_answered_from_the_main_procedure_not_a_side_case_beside_it() -> None:
+    docs = {NEW_PHONE.source: scored(NEW_PHONE, sims={"Bel dan": 0.80, "Installeer de app": 0.78})}
+    question = "hoe krijg ik de app op mijn nieuwe gsm"
+    body = quoted_part(answer(question, docs, NEW_PHONE).text).splitlines()
+    assert body == ["1. Installeer de app op je nieuwe gsm.",
+                    "2. Ga naar mysignins en kies Aanmeldingsmethode toevoegen."]
+    # The side case is shown when the rule is off, the question asks no "how", or the steps are not nearly as close.
+    off = quoted_part(answer(question, docs, NEW_PHONE, main_within=-1.0).text)
+    assert "Bel dan de helpdesk voor een tijdelijke code." in off and "Installeer" not in off
+    assert "Installeer" not in quoted_part(answer("mijn oude gsm is kwijt, wat nu", docs, NEW_PHONE).text)
+    far = {NEW_PHONE.source: scored(NEW_PHONE, sims={"Bel dan": 0.80, "Installeer de app": 0.76})}
+    assert "Installeer" not in quoted_part(answer(question, far, NEW_PHONE).text)
+
+
 TEAMS = chunk("Je status zet je via je profielfoto. Kies Niet storen.\n", "tips/status.md", "Status in Teams")
 AGENDA = chunk("Een vergadering plan je in de Agenda van Teams. Klik op Nieuwe vergadering.\n",
                "tips/agenda.md", "Vergaderen in Teams")
