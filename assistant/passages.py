@@ -207,7 +207,7 @@ def expand(parts: list[Unit], window: Window, context_words: int = CONTEXT_WORDS
     if not any(u.kind == "steps" for u in chosen):
         words = sum(len(u.text.split()) for u in chosen)
         while (words < context_words and end < len(parts) and parts[end].kind != "pointer"
-               and parts[end].segment == parts[end - 1].segment):
+               and parts[end].segment == parts[end - 1].segment and not is_title(parts[end])):
             words += len(parts[end].text.split())
             end += 1
         chosen = parts[window.start:end]
@@ -229,6 +229,12 @@ def expand(parts: list[Unit], window: Window, context_words: int = CONTEXT_WORDS
         else:
             lines.append(unit.text)
     return Shown(tuple(lines), truncated, window.heading)
+
+
+def is_title(unit: Unit) -> bool:
+    """A lone short numbered line without a sentence end: a manual's section title ("3. Scannen naar je
+    mailbox"), which pypdf hands over like a one-step list; shown alone it is an empty heading."""
+    return unit.kind == "steps" and len(unit.lines) == 1 and len(unit.lines[0].split()) <= 8 and cut(unit.lines[0])
 
 
 def cut(line: str) -> bool:

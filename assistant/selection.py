@@ -80,9 +80,16 @@ def best(doc: list[ScoredWindow]) -> ScoredWindow | None:
 
 
 def numbered(window: ScoredWindow) -> bool:
-    """A procedure: the window holds a numbered list (a bullet list holds remarks or options)."""
+    """A procedure: the window holds a numbered list (a bullet list holds remarks or options; a numbered
+    section title of a manual, "2. Een afdruk ophalen", is a title)."""
     parts = window.layout.parts[window.window.start:window.window.end]
-    return any(u.kind == "steps" and passages.step_number(u.lines[0]) is not None for u in parts)
+    return any(u.kind == "steps" and passages.step_number(u.lines[0]) is not None and not passages.is_title(u)
+               for u in parts)
+
+
+def title_only(window: ScoredWindow) -> bool:
+    """The window is nothing but a section title: shown alone it is an empty heading."""
+    return all(passages.is_title(u) for u in window.layout.parts[window.window.start:window.window.end])
 
 
 def anchor(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = False) -> ScoredWindow | None:
@@ -113,7 +120,7 @@ def _around(doc: list[ScoredWindow], top: ScoredWindow, options: SelectionOption
     closest procedure when none is shown, a split list's first steps."""
     at = doc.index(top)
     chosen = {at} | (_decisions(doc, at) if options.decisions_after_questions else set())
-    if options.next_window and top.window.kind != "steps" and at + 1 < len(doc):
+    if options.next_window and top.window.kind != "steps" and at + 1 < len(doc) and not title_only(doc[at + 1]):
         chosen.add(at + 1)
     if options.steps_before and top.window.kind != "steps" and at > 0 and numbered(doc[at - 1]) \
             and doc[at - 1].window.heading == top.window.heading:
@@ -239,8 +246,17 @@ def lead(documents: dict[str, list[ScoredWindow]], order: list[str], options: Se
     top = scores.get(order[0]) if order else None
     if top is None:
         return order
-    better = [s for s in order[1:] if s in scores and scores[s] > top + options.lead_margin]
+    steps_first = procedure and _has_steps(documents.get(order[0], []), options, procedure)
+    better = [s for s in order[1:] if s in scores and scores[s] > top + options.lead_margin
+              and not (steps_first and not _has_steps(documents.get(s, []), options, procedure))]
     if not better:
         return order
     first = max(better, key=lambda s: scores[s])
     return [first, *(s for s in order if s != first)]
+
+
+def _has_steps(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool) -> bool:
+    """The document's shown part is a numbered procedure. A how-question answered by a top document's
+    steps keeps them first: another document's prose with more of the question's words ("badge") is not
+    a better answer to "hoe …"."""
+    return any(numbered(doc[i]) for i in choose(doc, options, procedure))

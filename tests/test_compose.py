@@ -247,6 +247,31 @@ def test_the_question_words_a_part_holds_decide_between_two_close_documents() ->
     assert windows_only.text.splitlines()[0] == "Volgens de tip “Status in Teams” [1]:"
 
 
+BADGE_TIP = chunk("## Zo haal je je afdruk op\n\n1. Kies de printer Follow-me.\n2. Houd je personeelsbadge tegen de "
+                  "lezer.\n3. Tik op Afdrukken vrijgeven.\n", "tips/badge.md", "Printen met je badge")
+# pypdf hands a manual's numbered section title over like a one-step list.
+BADGE_MANUAL = chunk("2. Een afdruk ophalen\n\nWandel naar een printer en houd je badge tegen de lezer. Kies je "
+                     "document.\n\n3. Scannen naar je mailbox\n\nLeg je document op de glasplaat.\n",
+                     "handleidingen/printen.pdf", "Handleiding printen", doc_type="manual", page=2)
+
+
+def test_a_how_question_answered_by_steps_keeps_them_first_over_prose_with_more_question_words() -> None:
+    docs = {BADGE_TIP.source: scored(BADGE_TIP, sims={"Follow-me": 0.76}, default=0.70),
+            BADGE_MANUAL.source: scored(BADGE_MANUAL, sims={"Wandel": 0.75}, default=0.55)}
+    draft = answer("hoe print ik met mijn badge", docs, BADGE_TIP, BADGE_MANUAL)
+    assert draft.citations[0].source == BADGE_TIP.source, draft.text
+    assert "1. Kies de printer Follow-me." in quoted_part(draft.text)
+    # The lead rule still applies when the top document shows no steps either.
+    what = answer("wat doet mijn badge bij de printer", docs, BADGE_TIP, BADGE_MANUAL)
+    assert what.citations[0].source == BADGE_MANUAL.source, what.text
+
+
+def test_a_numbered_section_title_is_not_a_procedure_nor_shown_alone() -> None:
+    docs = {BADGE_MANUAL.source: scored(BADGE_MANUAL, sims={"Wandel": 0.75}, default=0.55)}
+    body = quoted_part(answer("waar haal ik mijn afdruk op", docs, BADGE_MANUAL).text)
+    assert "Wandel naar een printer" in body and "Scannen naar je mailbox" not in body, body
+
+
 def test_see_also_entries_say_what_is_there_and_do_not_count_as_the_answer() -> None:
     docs = {TEAMS.source: scored(TEAMS, default=0.70), PRINT.source: scored(PRINT, default=0.40)}
     draft = answer("status", docs, TEAMS, PRINT)
