@@ -59,7 +59,7 @@ def _lead_by(score: Callable[[list[Any], Any], float], margin: float) -> Callabl
         if better:
             lead = max(better, key=lambda s: scores[s])
             hits = sorted(hits, key=lambda h: h.chunk.source != lead)
-        options = SelectionOptions(lead_docs=1, main_within=-1.0)
+        options = SelectionOptions(lead_docs=1, main_within=-1.0, second_section_within=-1.0)
         return compose_extractive(question, hits, windows=windows, options=options)
 
     return compose
@@ -94,7 +94,8 @@ def _anchored(rule: Callable[[str, list[Any], Any], Any]) -> Callable[..., Any]:
 
     def compose(question: str, hits: list[Any], windows: Any) -> Any:
         with _anchor_rule(lambda doc, top: rule(question, doc, top) if top is not None else None):
-            return compose_extractive(question, hits, windows=windows, options=SelectionOptions(main_within=-1.0))
+            return compose_extractive(question, hits, windows=windows, options=SelectionOptions(main_within=-1.0,
+                                                                                     second_section_within=-1.0))
 
     return compose
 
@@ -120,12 +121,50 @@ def _earliest(gap: float, same_heading: bool = False) -> Callable[[str, list[Any
                                            and (not same_heading or w.window.heading == top.window.heading))
 
 
+@contextmanager
+def _detector(asks: Callable[[str], bool]) -> Iterator[None]:
+    """A two-part detector measured here only, in place of the shipped one for the duration of one compose."""
+    from assistant import answering
+
+    shipped = answering.asks_two_things
+    answering.asks_two_things = lambda question: asks(question)
+    try:
+        yield
+    finally:
+        answering.asks_two_things = shipped
+
+
+def _loose_two_part(question: str) -> bool:
+    """The shipped detector, or any question mark with three more words after it (context remarks too)."""
+    import re
+
+    from assistant.asking import asks_two_things
+
+    return asks_two_things(question) or bool(re.search(r"\?\s*(?:\S+\s+){2,}\S+", question))
+
+
+def _two_part(gap: float, asks: Callable[[str], bool] | None = None, **options: Any) -> Callable[..., Any]:
+    """Another section's best window within `gap` for the questions `asks` marks (default: the shipped
+    detector)."""
+    from assistant.answering import compose_extractive
+    from assistant.asking import asks_two_things
+    from assistant.selection import SelectionOptions
+
+    opts = SelectionOptions(second_section_within=gap, **options)
+
+    def compose(question: str, hits: list[Any], windows: Any) -> Any:
+        with _detector(asks or asks_two_things):
+            return compose_extractive(question, hits, windows=windows, options=opts)
+
+    return compose
+
+
 def selectors() -> dict[str, Callable[..., Any]]:
     from assistant.answering import compose_extractive
     from assistant.selection import SelectionOptions
 
     def make(use_windows: bool, **options: Any) -> Callable[..., Any]:
-        opts = SelectionOptions(**options)
+        opts = SelectionOptions(**{"second_section_within": -1.0, **options})  # rows before two-part questions
         return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
                                                            options=opts)
 
@@ -154,7 +193,16 @@ def selectors() -> dict[str, Callable[..., Any]]:
         "anchor: earliest window within 0.02": _anchored(_earliest(0.02)),
         "anchor: earliest, same heading, 0.02": _anchored(_earliest(0.02, same_heading=True)),
         **{f"how: main procedure within {g:.3f}": make(True, main_within=g) for g in (0.02, 0.035, 0.05, 0.10)},
-        "shipped: how, main procedure 0.03": make(True),
+        "how: main procedure 0.03 (before 2-part)": make(True),
+        **{f"two-part: other section within {g:.2f}": _two_part(g, second_section_lines=0) for g in (0.03, 0.05, 0.10)},
+        "two-part, loose '?': other section 0.10": _two_part(0.10, _loose_two_part, second_section_lines=0),
+        **{f"every question: other section {g:.2f}": _two_part(g, lambda q: True, second_section_lines=0)
+           for g in (0.05, 0.10)},
+        **{f"two-part: its first line, within {g:.2f}": _two_part(g, second_section_lines=1) for g in (0.03, 0.05)},
+        "two-part: first 2 lines, within 0.10": _two_part(0.10, second_section_lines=2),
+        "two-part: 1st line .10, part <= 500 chars": _two_part(0.10, second_section_lines=1, second_section_chars=500),
+        "every question: first line, within 0.10": _two_part(0.10, lambda q: True, second_section_lines=1),
+        "shipped: two-part, 1st line within 0.10": _two_part(0.10),
     }
 
 
@@ -228,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                         "or the start of one, e.g. 'shipped')")
     args = parser.parse_args(argv)
     configure_logging("WARNING")
+    from assistant.asking import asks_two_things
     from assistant.config import Settings
     from assistant.model import load_embedder
 
@@ -236,9 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {}
     for name in args.sets:
         loaded = load_set(name, embedder, dataset=args.datasets / f"{name}.jsonl" if args.datasets else None)
-        annotated = sum(1 for c in loaded.cases if c.answerable and c.must_contain)
-        print(f"\n{name}: {annotated} answerable questions with key facts, {len(loaded.assistant.retriever.windows)} "
-              "window vectors")
+        annotated = [c for c in loaded.cases if c.answerable and c.must_contain]
+        two = [c.id for c in annotated if asks_two_things(c.question)]
+        loose = sum(_loose_two_part(c.question) for c in annotated)
+        print(f"\n{name}: {len(annotated)} answerable questions with key facts, "
+              f"{len(loaded.assistant.retriever.windows)} window vectors; two-part: {len(two)} ({' '.join(two)}), "
+              f"loose '?': {loose}")
         print(f"{'selector':<40} {'key_facts':>9} {'kf_all':>6} {'chars p50':>9} {'p90':>6} {'total p50':>9} "
               f"{'1st cited':>9} {'grounded':>8} {'ms p50':>7}")
         for label, compose in selectors().items():
