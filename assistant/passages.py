@@ -29,6 +29,8 @@ _ABBREV = frozenset("bv bijv vb o.a d.w.z enz nl ca resp dhr mevr nr tel zgn inc
 _POINTER = re.compile(r"^(?:zie(?:\s+ook)?\b|meer\s+(?:informatie|info|hulp)\b|verwante\s+onderwerpen\b|"
                       r"gerelateerde\s+onderwerpen\b|lees\s+meer\b)", re.IGNORECASE)
 _LEAD_IN_END = (":", "?")
+_SENTENCE_END = (".", "!", "?", ":", ";", ")", "]", "”", "’", '"', "'", "…")
+_BETWEEN_STEPS = 3  # at most this many sentences of wrapped text between step n and step n+1
 
 UnitKind = Literal["sentence", "steps", "pointer"]
 
@@ -192,9 +194,11 @@ class Shown:
     heading: str
 
 
-def expand(parts: list[Unit], window: Window, context_words: int = CONTEXT_WORDS) -> Shown:
+def expand(parts: list[Unit], window: Window, context_words: int = CONTEXT_WORDS, *,
+           finish_sentence: bool = False, finish_list: bool = False) -> Shown:
     """The lines shown for a window: a lead-in takes what follows, a procedure is shown whole from its
-    first step within MAX_STEPS / MAX_STEP_CHARS, a short passage takes the next sentence along."""
+    first step within MAX_STEPS / MAX_STEP_CHARS, a short passage takes the next sentence along, and
+    (when asked) a passage cut by a wrapped line is finished (`_finished`)."""
     end = window.end
     # Never end on a lead-in: take what it introduces (a list, or the next sentences up to the bound).
     while end < len(parts) and parts[end - 1].lead_in and parts[end].kind != "pointer":
@@ -209,19 +213,70 @@ def expand(parts: list[Unit], window: Window, context_words: int = CONTEXT_WORDS
         chosen = parts[window.start:end]
         if chosen and chosen[-1].lead_in and end < len(parts) and parts[end].kind == "steps":
             chosen = [*chosen, parts[end]]
+    finishing = finish_sentence or finish_list
+    if finishing:
+        chosen = parts[window.start:_finished(parts, window.start, window.start + len(chosen), finish_sentence,
+                                              finish_list)]
     lines: list[str] = []
     truncated = False
     for unit in chosen:
         if unit.kind == "steps":
-            kept, cut = _bounded_steps(unit.lines)
+            kept, bounded = _bounded_steps(unit.lines)
             lines.extend(kept)
-            truncated = truncated or cut
+            truncated = truncated or bounded
+        elif lines and (not _is_item(lines[-1]) or (finishing and cut(lines[-1]) and unit.text[:1].islower())):
+            lines[-1] = f"{lines[-1]} {unit.text}"  # a wrapped step reads as one line again
         else:
-            if lines and not _is_item(lines[-1]):
-                lines[-1] = f"{lines[-1]} {unit.text}"
-            else:
-                lines.append(unit.text)
+            lines.append(unit.text)
     return Shown(tuple(lines), truncated, window.heading)
+
+
+def cut(line: str) -> bool:
+    """The line stops mid-sentence: a PDF line or page break, not the end of what it says."""
+    return not line.rstrip().endswith(_SENTENCE_END)
+
+
+def _finished(parts: list[Unit], start: int, end: int, sentence: bool, lists: bool) -> int:
+    """Where a shown passage (units start..end) really ends. PDF text wraps lines, and a wrapped line
+    that does not start with a step number falls out of its list: a step can stop at "… de oude gsm uit
+    je", with "account en meldt …" and the next steps after it. `sentence`: any cut line takes the rest
+    of its sentence (it goes on in lowercase); `lists`: a numbered step takes its wrapped tail, and the
+    list takes step n+1 with the wrapped text before it. Within MAX_STEPS / MAX_STEP_CHARS."""
+    steps, chars = _size(parts[start:end])
+    while end < len(parts) and parts[end].heading == parts[end - 1].heading:
+        number = _last_number(parts[start:end])
+        unit, last = parts[end], parts[end - 1].lines[-1]
+        tail = unit.kind == "sentence" and cut(last) and unit.text[:1].islower()
+        if tail and (sentence or (lists and parts[end - 1].kind == "steps" and step_number(last) is not None)):
+            following = end + 1
+        elif lists and number is not None:
+            following = _next_step(parts, end, number + 1)
+        else:
+            break
+        more_steps, more_chars = _size(parts[end:following])
+        if following == end or steps + more_steps > MAX_STEPS or chars + more_chars > MAX_STEP_CHARS:
+            break
+        steps, chars, end = steps + more_steps, chars + more_chars, following
+    return end
+
+
+def _next_step(parts: list[Unit], end: int, number: int) -> int:
+    """The end after step `number` when it follows at `end` (after at most a few wrapped sentences)."""
+    j = end
+    while j < len(parts) and j - end < _BETWEEN_STEPS and parts[j].kind == "sentence" \
+            and parts[j].heading == parts[end].heading:
+        j += 1
+    starts = j < len(parts) and parts[j].kind == "steps" and step_number(parts[j].lines[0]) == number
+    return j + 1 if starts and parts[j].heading == parts[end].heading else end
+
+
+def _size(units: list[Unit]) -> tuple[int, int]:
+    return sum(len(u.lines) for u in units if u.kind == "steps"), sum(len(u.text) for u in units)
+
+
+def _last_number(units: list[Unit]) -> int | None:
+    numbers = [step_number(line) for u in units if u.kind == "steps" for line in u.lines]
+    return next((n for n in reversed(numbers) if n is not None), None)
 
 
 def _is_item(line: str) -> bool:

@@ -27,10 +27,18 @@ better. Retrieval ranks whole chunks; a lower-ranked document whose best window 
 question, and whose shown part holds more of the question's words, is the one that answers ("wrong
 document quoted": the colleague got the top document's passage and the answer only as a "Zie ook"
 title). Retrieval order itself (hit@k, MRR) does not change.
+
+A PDF wraps lines, so a step ("… verwijdert ICT de oude gsm uit je") can stop mid-sentence with the
+rest ("account en …") and the next steps after it, outside the list: a shown numbered list takes its
+next steps and the wrapped text between them along, within the procedure bound (`finish_list`,
+passages.expand). Measured and off (flags): finishing any passage cut mid-sentence, and in meeting
+notes a best "Vragen:" list (it restates the colleague's question) taking the "Beslissingen:" list of
+its agenda item: they lengthen typical answers past the 500-character median.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -38,6 +46,10 @@ from assistant import passages
 from assistant.bm25 import tokenize
 from assistant.types import Chunk
 from assistant.windows import ScoredWindow
+
+# Meeting notes: the list that restates what was asked, and the one that says what was decided.
+_QUESTIONS = re.compile(r"^(?:open\s+)?vra(?:ag|gen)\b[^:]*:$", re.IGNORECASE)
+_DECISIONS = re.compile(r"^(?:beslissing(?:en)?|besluit(?:en)?|beslist|afspraken|conclusies?)\b[^:]*:$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,9 +64,14 @@ class SelectionOptions:
     lead_margin: float = 0.03  # ... when its lead score beats the top document's by more than this
     lead_terms: float = 0.3  # lead score: best window similarity + this × share of question terms in its part
     main_within: float = 0.03  # how-questions: the first numbered procedure this close anchors when none is shown
+    finish_list: bool = True  # a numbered list broken by wrapped lines takes its next steps along
+    # Measured 2026-12-01 and off: neither raises key facts on top of the others, and each pushes the
+    # sample's answer_chars median over 500 (README, "Answers: the passage that answers").
+    decisions_after_questions: bool = False  # a best "Vragen:" list takes the "Beslissingen:" list of its item
+    finish_sentence: bool = False  # a passage ending mid-sentence takes the (lowercase) rest along
     second_section_within: float = 0.10  # two-part questions: another section's best window this close joins
     second_section_lines: int = 1  # ... showing its first this many lines unless numbered steps (0: all)
-    second_section_chars: int = 0  # ... only when the document's shown lines stay within this (0: no bound)
+    second_section_chars: int = 500  # ... only when the document's shown lines stay within this (0: no bound)
 
 
 @dataclass(frozen=True)
@@ -105,7 +122,7 @@ def _around(doc: list[ScoredWindow], top: ScoredWindow, options: SelectionOption
     """The anchor window and what it takes along: the next window, the procedure it concludes, the
     closest procedure when none is shown, a split list's first steps."""
     at = doc.index(top)
-    chosen = {at}
+    chosen = {at} | (_decisions(doc, at) if options.decisions_after_questions else set())
     if options.next_window and top.window.kind != "steps" and at + 1 < len(doc):
         chosen.add(at + 1)
     if options.steps_before and top.window.kind != "steps" and at > 0 and numbered(doc[at - 1]) \
@@ -119,6 +136,25 @@ def _around(doc: list[ScoredWindow], top: ScoredWindow, options: SelectionOption
     for i in sorted(chosen):
         chosen |= _list_start(doc, i)
     return sorted(chosen)
+
+
+def _label(window: ScoredWindow) -> str:
+    """The lead-in of a list window ("Vragen:"), "" for other windows."""
+    first = window.layout.parts[window.window.start]
+    return first.text if window.window.kind == "steps" and first.kind == "sentence" else ""
+
+
+def _decisions(doc: list[ScoredWindow], at: int) -> set[int]:
+    """A best "Vragen:" list restates the colleague's question; the "Beslissingen:" list of the same
+    agenda item (same heading) holds the answer, so it is shown with it."""
+    if not _QUESTIONS.match(_label(doc[at])):
+        return set()
+    for j in range(at + 1, len(doc)):
+        if doc[j].window.heading != doc[at].window.heading:
+            break
+        if _DECISIONS.match(_label(doc[j])):
+            return {j}
+    return set()
 
 
 def _list_start(doc: list[ScoredWindow], i: int) -> set[int]:
@@ -181,7 +217,8 @@ def _lines(doc: list[ScoredWindow], indexes: list[int], options: SelectionOption
     for i in indexes:
         window = doc[i]
         context = 0 if options.next_window and i + 1 in indexes else options.context_words
-        shown = passages.expand(window.layout.parts, window.window, context)
+        shown = passages.expand(window.layout.parts, window.window, context, finish_sentence=options.finish_sentence,
+                                finish_list=options.finish_list)
         fresh = [line for line in shown.lines if not any(line in seen for seen in lines)]
         if not fresh:
             continue

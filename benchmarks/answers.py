@@ -59,7 +59,7 @@ def _lead_by(score: Callable[[list[Any], Any], float], margin: float) -> Callabl
         if better:
             lead = max(better, key=lambda s: scores[s])
             hits = sorted(hits, key=lambda h: h.chunk.source != lead)
-        options = SelectionOptions(lead_docs=1, main_within=-1.0, second_section_within=-1.0)
+        options = SelectionOptions(lead_docs=1, main_within=-1.0, finish_list=False, second_section_within=-1.0)
         return compose_extractive(question, hits, windows=windows, options=options)
 
     return compose
@@ -92,10 +92,12 @@ def _anchored(rule: Callable[[str, list[Any], Any], Any]) -> Callable[..., Any]:
     from assistant.answering import compose_extractive
     from assistant.selection import SelectionOptions
 
+    # the rules these anchors compete with
+    options = SelectionOptions(main_within=-1.0, finish_list=False, second_section_within=-1.0)
+
     def compose(question: str, hits: list[Any], windows: Any) -> Any:
         with _anchor_rule(lambda doc, top: rule(question, doc, top) if top is not None else None):
-            return compose_extractive(question, hits, windows=windows, options=SelectionOptions(main_within=-1.0,
-                                                                                     second_section_within=-1.0))
+            return compose_extractive(question, hits, windows=windows, options=options)
 
     return compose
 
@@ -168,8 +170,11 @@ def selectors() -> dict[str, Callable[..., Any]]:
         return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
                                                            options=opts)
 
-    top = {"lead_docs": 1, "main_within": -1.0}  # the top retrieved document is quoted first (before the lead rule)
+    wraps = {"finish_list": False}  # before wrapped PDF step lists were finished (2026-12-01)
+    no_main = {"main_within": -1.0, **wraps}  # before the main-procedure anchor
+    top = {"lead_docs": 1, **no_main}  # the top retrieved document is quoted first (before the lead rule)
     first_cut = {"procedure_within": -1.0, "steps_before": False, **top}  # the window rules before these two
+    whole: dict[str, Any] = {"second_section_lines": 0, "second_section_chars": 0}
     return {
         "words (before)": make(False),
         "whole top chunk, 900 chars": _whole_chunk(900),
@@ -182,27 +187,35 @@ def selectors() -> dict[str, Callable[..., Any]]:
         "+ how: procedure over bullets .05": make(True, steps_before=False, **top),
         "+ both (top doc first)": make(True, **top),
         "+ both, how: procedure .10": make(True, procedure_within=0.10, **top),
-        **{f"lead: best window > top + {m:.2f}": make(True, lead_terms=0.0, lead_margin=m, main_within=-1.0)
+        **{f"lead: best window > top + {m:.2f}": make(True, lead_terms=0.0, lead_margin=m, **no_main)
            for m in (0.0, 0.01, 0.02, 0.03)},
         "lead: top-2 windows mean + 0.02": _lead_by(_top2, 0.02),
         "lead: window+retrieval + 0.01": _lead_by(_with_retrieval, 0.01),
-        **{f"lead: window+{w}*terms > top + {m:.2f}": make(True, lead_terms=w, lead_margin=m, main_within=-1.0)
+        **{f"lead: window+{w}*terms > top + {m:.2f}": make(True, lead_terms=w, lead_margin=m, **no_main)
            for w, m in ((0.2, 0.03), (0.3, 0.02), (0.4, 0.03))},
-        "lead: window+0.3*terms + 0.03": make(True, main_within=-1.0),
+        "lead: window+0.3*terms + 0.03": make(True, **no_main),
         **{f"anchor: most question terms within {g:.2f}": _anchored(_most_terms(g)) for g in (0.01, 0.02, 0.03)},
         "anchor: earliest window within 0.02": _anchored(_earliest(0.02)),
         "anchor: earliest, same heading, 0.02": _anchored(_earliest(0.02, same_heading=True)),
-        **{f"how: main procedure within {g:.3f}": make(True, main_within=g) for g in (0.02, 0.035, 0.05, 0.10)},
-        "how: main procedure 0.03 (before 2-part)": make(True),
-        **{f"two-part: other section within {g:.2f}": _two_part(g, second_section_lines=0) for g in (0.03, 0.05, 0.10)},
-        "two-part, loose '?': other section 0.10": _two_part(0.10, _loose_two_part, second_section_lines=0),
-        **{f"every question: other section {g:.2f}": _two_part(g, lambda q: True, second_section_lines=0)
-           for g in (0.05, 0.10)},
-        **{f"two-part: its first line, within {g:.2f}": _two_part(g, second_section_lines=1) for g in (0.03, 0.05)},
-        "two-part: first 2 lines, within 0.10": _two_part(0.10, second_section_lines=2),
-        "two-part: 1st line .10, part <= 500 chars": _two_part(0.10, second_section_lines=1, second_section_chars=500),
-        "every question: first line, within 0.10": _two_part(0.10, lambda q: True, second_section_lines=1),
-        "shipped: two-part, 1st line within 0.10": _two_part(0.10),
+        **{f"how: main procedure within {g:.3f}": make(True, main_within=g, **wraps)
+           for g in (0.02, 0.035, 0.05, 0.10)},
+        "how: main procedure 0.03": make(True, **wraps),
+        # Meeting notes and PDF line wraps, each on top of the rules above.
+        "+ Vragen: takes Beslissingen:": make(True, decisions_after_questions=True, **wraps),
+        "+ finish a cut sentence": make(True, finish_sentence=True, **wraps),
+        "+ finish a cut list (before 2-part)": make(True),
+        "+ finish sentence and list": make(True, finish_sentence=True),
+        "+ all three": make(True, decisions_after_questions=True, finish_sentence=True),
+        # Two-part questions, on top of the rules above ("whole": the other section whole; no chars bound).
+        **{f"two-part: other section within {g:.2f}": _two_part(g, **whole) for g in (0.03, 0.05, 0.10)},
+        "two-part, loose '?': other section 0.10": _two_part(0.10, _loose_two_part, **whole),
+        **{f"every question: other section {g:.2f}": _two_part(g, lambda q: True, **whole) for g in (0.05, 0.10)},
+        **{f"two-part: its first line, within {g:.2f}": _two_part(g, second_section_chars=0)
+           for g in (0.03, 0.05, 0.10)},
+        "two-part: first 2 lines, within 0.10": _two_part(0.10, second_section_lines=2, second_section_chars=0),
+        "every question: first line, within 0.10": _two_part(0.10, lambda q: True, second_section_chars=0),
+        "two-part: 1st line .05, part <= 500 chars": _two_part(0.05),
+        "shipped: 1st line .10, part <= 500 chars": _two_part(0.10),
     }
 
 

@@ -233,6 +233,8 @@ def test_a_question_that_asks_two_things_shows_the_section_that_answers_the_seco
         == steps
     assert quoted_part(answer(question, docs, COURSE, second_section_within=0.05).text).splitlines() == steps
     assert quoted_part(answer(question, docs, COURSE, second_section_within=-1.0).text).splitlines() == steps
+    # An answer that fits a phone screen without the second section keeps fitting (the chars bound).
+    assert quoted_part(answer(question, docs, COURSE, second_section_chars=100).text).splitlines() == steps
 
 
 TEAMS = chunk("Je status zet je via je profielfoto. Kies Niet storen.\n", "tips/status.md", "Status in Teams")
@@ -313,3 +315,4 @@ def test_a_lead_in_is_never_shown_alone(text: str) -> None:
     c2 = chunk(f"{text}\n\n1. Klik op Opslaan.\n", "tips/y.md", "Y")
     parts2 = passages.units(c2.text)
     assert passages.expand(parts2, passages.windows(parts2)[0]).lines == (text, "1. Klik op Opslaan.")
+
