@@ -13,6 +13,7 @@ from typing import Any
 import snowballstemmer
 
 from assistant import passages, selection
+from assistant.asking import asks_how, asks_two_things
 from assistant.passages import clean_line, normalize_text, split_sentences
 from assistant.selection import SelectionOptions, shared_terms
 from assistant.types import CITATION_MARKER, Chunk, Citation, Hit
@@ -46,7 +47,6 @@ ABOUT_CHARS = 110  # a "Zie ook" line says in about this much what is there
 
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*+•])\s+")
 _MARKER = re.compile(r"[ \t]*" + CITATION_MARKER.pattern, re.IGNORECASE)  # with the blanks before it
-_HOW = re.compile(r"\b(hoe|stappen|instellen|installeren|aanvragen|aanmaken|wijzigen|veranderen|toevoegen)\b")
 _STOP = frozenset(
     """de het een en of in op aan van voor met naar bij om te tot uit over als dan dat die dit deze is zijn
     was wordt worden kan kun kunt je jij jou u ik me mij we wij ze zij hij mijn jouw uw ons onze hoe wat waar
@@ -76,7 +76,7 @@ def select_passage(question: str, text: str) -> tuple[str, ...]:
     the best contiguous run of sentences, or a whole step list; lines verbatim (normalised)."""
     units = passages.units(text)
     q_terms = terms(question)
-    how = bool(_HOW.search(question.lower()))
+    how = asks_how(question)
     unit_terms = [terms(u.text) for u in units]
     best: tuple[float, tuple[str, ...]] = (float("-inf"), ())
     for i, unit in enumerate(units):
@@ -155,11 +155,11 @@ def compose_extractive(question: str, hits: list[Hit], max_parts: int = 3,
         return Draft("", (), 0.0, "extractive")
     docs = _documents(hits)
     order = list(docs)
-    procedure = bool(_HOW.search(question.lower()))
+    procedure = asks_how(question)
     options = options or SelectionOptions()
     if windows:  # [1] is the document quoted first; "Zie ook" keeps the retrieval order of the others
         order = selection.lead(windows, order, options, question, procedure)
-    shown = selection.parts(windows, order, options, procedure) if windows else []
+    shown = selection.parts(windows, order, options, procedure, asks_two_things(question)) if windows else []
     if not shown:
         lines = select_passage(question, docs[order[0]].text) or _whole(docs[order[0]])
         shown = [selection.Part(docs[order[0]], "", tuple(lines), False, 0.0)]

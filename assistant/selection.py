@@ -16,6 +16,12 @@ Two refinements, measured side by side in the same benchmark:
   then often a side case ("Oude gsm al kwijt?") next to the steps that answer. Choosing among near-equal
   windows by the question's words instead picks the ones that echo the question, not the steps.
 
+A question that asks two things ("wanneer is er … en hoe schrijf ik mij in", assistant.asking) is often
+answered in two sections of the quoted document: the best window of another section (heading) within
+`second_section_within` joins, in reading order, showing its first line (a numbered procedure whole).
+Only for such questions: a second section for every question pushes the median answer far over 500
+characters, and a whole second section for the two-part ones already over 500 on the sample.
+
 Which document is quoted first: the top retrieved one, unless one of the next two answers clearly
 better. Retrieval ranks whole chunks; a lower-ranked document whose best window is closer to the
 question, and whose shown part holds more of the question's words, is the one that answers ("wrong
@@ -33,6 +39,7 @@ its agenda item: they lengthen typical answers past the 500-character median.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from assistant import passages
@@ -62,6 +69,9 @@ class SelectionOptions:
     # sample's answer_chars median over 500 (README, "Answers: the passage that answers").
     decisions_after_questions: bool = False  # a best "Vragen:" list takes the "Beslissingen:" list of its item
     finish_sentence: bool = False  # a passage ending mid-sentence takes the (lowercase) rest along
+    second_section_within: float = 0.10  # two-part questions: another section's best window this close joins
+    second_section_lines: int = 1  # ... showing its first this many lines unless numbered steps (0: all)
+    second_section_chars: int = 500  # ... only when the document's shown lines stay within this (0: no bound)
 
 
 @dataclass(frozen=True)
@@ -170,15 +180,47 @@ def _first_line(window: ScoredWindow) -> str:
     return unit.lines[0]
 
 
-def part(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = False) -> Part | None:
-    """The lines a document shows: chosen windows in reading order, duplicates (chunk overlap) left out."""
+def other_section(doc: list[ScoredWindow], chosen: list[int], options: SelectionOptions) -> set[int]:
+    """For a question that asks two things: the best window of a section (heading) not shown yet, when it
+    is within `second_section_within` of the document's best window; with a split list's first steps."""
+    top = best(doc)
+    if top is None or options.second_section_within < 0:
+        return set()
+    shown = {doc[i].window.heading for i in chosen}
+    floor = top.similarity - options.second_section_within
+    others = [i for i, w in enumerate(doc) if w.window.heading not in shown and w.similarity >= floor]
+    if not others:
+        return set()
+    at = max(others, key=lambda i: doc[i].similarity)
+    return {at} | _list_start(doc, at)
+
+
+def part(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = False,
+         two_part: bool = False) -> Part | None:
+    """The lines a document shows: chosen windows in reading order, duplicates (chunk overlap) left out.
+    `two_part`: the question asks two things, so another section may answer the second."""
     indexes = choose(doc, options, procedure)
     if not indexes:
         return None
+    lines, truncated = _lines(doc, indexes, options)
+    extra = other_section(doc, indexes, options) if two_part else set()
+    if extra:
+        both = sorted(set(indexes) | extra)
+        more, cut = _lines(doc, both, options, brief=extra)
+        if not options.second_section_chars or len(" ".join(more)) <= options.second_section_chars:
+            indexes, lines, truncated = both, more, cut
+    top = best(doc)
+    assert top is not None
+    return Part(doc[indexes[0]].chunk, doc[indexes[0]].window.heading, tuple(lines), truncated, top.similarity)
+
+
+def _lines(doc: list[ScoredWindow], indexes: list[int], options: SelectionOptions,
+           brief: Collection[int] = ()) -> tuple[list[str], bool]:
+    """The shown lines of the windows at `indexes`, a later section under its heading; a `brief` window
+    (a second section) that is not a numbered procedure shows its first `second_section_lines` lines."""
     lines: list[str] = []
     truncated = False
-    heading = doc[indexes[0]].window.heading
-    last_heading = heading
+    last_heading = doc[indexes[0]].window.heading
     for i in indexes:
         window = doc[i]
         context = 0 if options.next_window and i + 1 in indexes else options.context_words
@@ -187,20 +229,22 @@ def part(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = F
         fresh = [line for line in shown.lines if not any(line in seen for seen in lines)]
         if not fresh:
             continue
+        cut = shown.truncated
+        if i in brief and options.second_section_lines and not numbered(window) \
+                and len(fresh) > options.second_section_lines:
+            fresh, cut = fresh[:options.second_section_lines], True
         if window.window.heading != last_heading and window.window.heading:
             lines.append(window.window.heading)  # a later section says where its lines come from
         last_heading = window.window.heading
         lines.extend(fresh)
-        truncated = truncated or shown.truncated
-    top = best(doc)
-    assert top is not None
-    return Part(doc[indexes[0]].chunk, heading, tuple(lines), truncated, top.similarity)
+        truncated = truncated or cut
+    return lines, truncated
 
 
 def parts(documents: dict[str, list[ScoredWindow]], order: list[str],
-          options: SelectionOptions, procedure: bool = False) -> list[Part]:
+          options: SelectionOptions, procedure: bool = False, two_part: bool = False) -> list[Part]:
     """The top document's part, and the next document's when its best window is about as close.
-    `procedure`: the question asks how to do something."""
+    `procedure`: the question asks how to do something; `two_part`: it asks two things."""
     found: list[Part] = []
     for rank, source in enumerate(order[:2]):
         doc = documents.get(source, [])
@@ -209,7 +253,7 @@ def parts(documents: dict[str, list[ScoredWindow]], order: list[str],
             second = best(doc)
             if top is None or second is None or second.similarity < top.similarity - options.second_doc_within:
                 break
-        shown = part(doc, options, procedure)
+        shown = part(doc, options, procedure, two_part)
         if shown is None or not shown.lines:
             break
         found.append(shown)

@@ -59,7 +59,7 @@ def _lead_by(score: Callable[[list[Any], Any], float], margin: float) -> Callabl
         if better:
             lead = max(better, key=lambda s: scores[s])
             hits = sorted(hits, key=lambda h: h.chunk.source != lead)
-        options = SelectionOptions(lead_docs=1, main_within=-1.0, finish_list=False)
+        options = SelectionOptions(lead_docs=1, main_within=-1.0, finish_list=False, second_section_within=-1.0)
         return compose_extractive(question, hits, windows=windows, options=options)
 
     return compose
@@ -92,7 +92,8 @@ def _anchored(rule: Callable[[str, list[Any], Any], Any]) -> Callable[..., Any]:
     from assistant.answering import compose_extractive
     from assistant.selection import SelectionOptions
 
-    options = SelectionOptions(main_within=-1.0, finish_list=False)  # the rules these anchors compete with
+    # the rules these anchors compete with
+    options = SelectionOptions(main_within=-1.0, finish_list=False, second_section_within=-1.0)
 
     def compose(question: str, hits: list[Any], windows: Any) -> Any:
         with _anchor_rule(lambda doc, top: rule(question, doc, top) if top is not None else None):
@@ -122,12 +123,50 @@ def _earliest(gap: float, same_heading: bool = False) -> Callable[[str, list[Any
                                            and (not same_heading or w.window.heading == top.window.heading))
 
 
+@contextmanager
+def _detector(asks: Callable[[str], bool]) -> Iterator[None]:
+    """A two-part detector measured here only, in place of the shipped one for the duration of one compose."""
+    from assistant import answering
+
+    shipped = answering.asks_two_things
+    answering.asks_two_things = lambda question: asks(question)
+    try:
+        yield
+    finally:
+        answering.asks_two_things = shipped
+
+
+def _loose_two_part(question: str) -> bool:
+    """The shipped detector, or any question mark with three more words after it (context remarks too)."""
+    import re
+
+    from assistant.asking import asks_two_things
+
+    return asks_two_things(question) or bool(re.search(r"\?\s*(?:\S+\s+){2,}\S+", question))
+
+
+def _two_part(gap: float, asks: Callable[[str], bool] | None = None, **options: Any) -> Callable[..., Any]:
+    """Another section's best window within `gap` for the questions `asks` marks (default: the shipped
+    detector)."""
+    from assistant.answering import compose_extractive
+    from assistant.asking import asks_two_things
+    from assistant.selection import SelectionOptions
+
+    opts = SelectionOptions(second_section_within=gap, **options)
+
+    def compose(question: str, hits: list[Any], windows: Any) -> Any:
+        with _detector(asks or asks_two_things):
+            return compose_extractive(question, hits, windows=windows, options=opts)
+
+    return compose
+
+
 def selectors() -> dict[str, Callable[..., Any]]:
     from assistant.answering import compose_extractive
     from assistant.selection import SelectionOptions
 
     def make(use_windows: bool, **options: Any) -> Callable[..., Any]:
-        opts = SelectionOptions(**options)
+        opts = SelectionOptions(**{"second_section_within": -1.0, **options})  # rows before two-part questions
         return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
                                                            options=opts)
 
@@ -135,6 +174,7 @@ def selectors() -> dict[str, Callable[..., Any]]:
     no_main = {"main_within": -1.0, **wraps}  # before the main-procedure anchor
     top = {"lead_docs": 1, **no_main}  # the top retrieved document is quoted first (before the lead rule)
     first_cut = {"procedure_within": -1.0, "steps_before": False, **top}  # the window rules before these two
+    whole: dict[str, Any] = {"second_section_lines": 0, "second_section_chars": 0}
     return {
         "words (before)": make(False),
         "whole top chunk, 900 chars": _whole_chunk(900),
@@ -163,9 +203,19 @@ def selectors() -> dict[str, Callable[..., Any]]:
         # Meeting notes and PDF line wraps, each on top of the rules above.
         "+ Vragen: takes Beslissingen:": make(True, decisions_after_questions=True, **wraps),
         "+ finish a cut sentence": make(True, finish_sentence=True, **wraps),
-        "shipped: + finish a cut list": make(True),
+        "+ finish a cut list (before 2-part)": make(True),
         "+ finish sentence and list": make(True, finish_sentence=True),
         "+ all three": make(True, decisions_after_questions=True, finish_sentence=True),
+        # Two-part questions, on top of the rules above ("whole": the other section whole; no chars bound).
+        **{f"two-part: other section within {g:.2f}": _two_part(g, **whole) for g in (0.03, 0.05, 0.10)},
+        "two-part, loose '?': other section 0.10": _two_part(0.10, _loose_two_part, **whole),
+        **{f"every question: other section {g:.2f}": _two_part(g, lambda q: True, **whole) for g in (0.05, 0.10)},
+        **{f"two-part: its first line, within {g:.2f}": _two_part(g, second_section_chars=0)
+           for g in (0.03, 0.05, 0.10)},
+        "two-part: first 2 lines, within 0.10": _two_part(0.10, second_section_lines=2, second_section_chars=0),
+        "every question: first line, within 0.10": _two_part(0.10, lambda q: True, second_section_chars=0),
+        "two-part: 1st line .05, part <= 500 chars": _two_part(0.05),
+        "shipped: 1st line .10, part <= 500 chars": _two_part(0.10),
     }
 
 
@@ -239,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
                         "or the start of one, e.g. 'shipped')")
     args = parser.parse_args(argv)
     configure_logging("WARNING")
+    from assistant.asking import asks_two_things
     from assistant.config import Settings
     from assistant.model import load_embedder
 
@@ -247,9 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {}
     for name in args.sets:
         loaded = load_set(name, embedder, dataset=args.datasets / f"{name}.jsonl" if args.datasets else None)
-        annotated = sum(1 for c in loaded.cases if c.answerable and c.must_contain)
-        print(f"\n{name}: {annotated} answerable questions with key facts, {len(loaded.assistant.retriever.windows)} "
-              "window vectors")
+        annotated = [c for c in loaded.cases if c.answerable and c.must_contain]
+        two = [c.id for c in annotated if asks_two_things(c.question)]
+        loose = sum(_loose_two_part(c.question) for c in annotated)
+        print(f"\n{name}: {len(annotated)} answerable questions with key facts, "
+              f"{len(loaded.assistant.retriever.windows)} window vectors; two-part: {len(two)} ({' '.join(two)}), "
+              f"loose '?': {loose}")
         print(f"{'selector':<40} {'key_facts':>9} {'kf_all':>6} {'chars p50':>9} {'p90':>6} {'total p50':>9} "
               f"{'1st cited':>9} {'grounded':>8} {'ms p50':>7}")
         for label, compose in selectors().items():

@@ -201,6 +201,42 @@ def test_how_question_is_answered_from_the_main_procedure_not_a_side_case_beside
     assert "Installeer" not in quoted_part(answer(question, far, NEW_PHONE).text)
 
 
+COURSE = chunk("""Nieuw bij ons? Kom naar de startsessie.
+
+## Wanneer en waar?
+
+- Elke tweede woensdag van de maand, van 14u tot 16u.
+- In het leslokaal op de eerste verdieping.
+
+## Hoe schrijf je je in?
+
+1. Open het personeelsportaal.
+2. Klik bij Startsessie op Inschrijven.
+
+## Meebrengen
+
+Je laptop en je badge.
+""", "tips/startsessie.md", "De startsessie voor nieuwe collega's")
+
+
+def test_a_question_that_asks_two_things_shows_the_section_that_answers_the_second() -> None:
+    docs = {COURSE.source: scored(COURSE, sims={"Klik bij Startsessie": 0.80, "tweede woensdag": 0.72})}
+    question = "wanneer is de volgende startsessie en hoe geraak ik ingeschreven"
+    body = quoted_part(answer(question, docs, COURSE).text).splitlines()
+    # Reading order; of the other section its first line only (the rest is in the source).
+    assert body == ["- Elke tweede woensdag van de maand, van 14u tot 16u.", "Hoe schrijf je je in?",
+                    "1. Open het personeelsportaal.", "2. Klik bij Startsessie op Inschrijven."]
+    assert "… (verder in de bron [1])" in answer(question, docs, COURSE).text
+    # A question that asks one thing, a section further than the gap, or the rule off: the steps alone.
+    steps = ["1. Open het personeelsportaal.", "2. Klik bij Startsessie op Inschrijven."]
+    assert quoted_part(answer("hoe geraak ik ingeschreven voor de startsessie", docs, COURSE).text).splitlines() \
+        == steps
+    assert quoted_part(answer(question, docs, COURSE, second_section_within=0.05).text).splitlines() == steps
+    assert quoted_part(answer(question, docs, COURSE, second_section_within=-1.0).text).splitlines() == steps
+    # An answer that fits a phone screen without the second section keeps fitting (the chars bound).
+    assert quoted_part(answer(question, docs, COURSE, second_section_chars=100).text).splitlines() == steps
+
+
 TEAMS = chunk("Je status zet je via je profielfoto. Kies Niet storen.\n", "tips/status.md", "Status in Teams")
 AGENDA = chunk("Een vergadering plan je in de Agenda van Teams. Klik op Nieuwe vergadering.\n",
                "tips/agenda.md", "Vergaderen in Teams")
