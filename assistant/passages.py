@@ -234,7 +234,8 @@ def expand(parts: list[Unit], window: Window, context_words: int = CONTEXT_WORDS
 def is_title(unit: Unit) -> bool:
     """A lone short numbered line without a sentence end: a manual's section title ("3. Scannen naar je
     mailbox"), which pypdf hands over like a one-step list; shown alone it is an empty heading."""
-    return unit.kind == "steps" and len(unit.lines) == 1 and len(unit.lines[0].split()) <= 8 and cut(unit.lines[0])
+    return (unit.kind == "steps" and len(unit.lines) == 1 and step_number(unit.lines[0]) is not None
+            and len(unit.lines[0].split()) <= 8 and cut(unit.lines[0]))
 
 
 def cut(line: str) -> bool:

@@ -63,6 +63,8 @@ class SelectionOptions:
     lead_docs: int = 3  # the document quoted first is chosen among this many retrieved ones (1: always the top)
     lead_margin: float = 0.03  # ... when its lead score beats the top document's by more than this
     lead_terms: float = 0.3  # lead score: best window similarity + this × share of question terms in its part
+    skip_titles: bool = True  # a manual's numbered section title is no procedure and never the window shown next
+    lead_keeps_steps: bool = True  # how-questions: a top document showing steps is not swapped for one without
     main_within: float = 0.03  # how-questions: the first numbered procedure this close anchors when none is shown
     finish_list: bool = True  # a numbered list broken by wrapped lines takes its next steps along
     # Measured 2026-12-01 and off: neither raises key facts on top of the others, and each pushes the
@@ -130,7 +132,8 @@ def _around(doc: list[ScoredWindow], top: ScoredWindow, options: SelectionOption
     closest procedure when none is shown, a split list's first steps."""
     at = doc.index(top)
     chosen = {at} | (_decisions(doc, at) if options.decisions_after_questions else set())
-    if options.next_window and top.window.kind != "steps" and at + 1 < len(doc) and not title_only(doc[at + 1]):
+    if options.next_window and top.window.kind != "steps" and at + 1 < len(doc) \
+            and not (options.skip_titles and title_only(doc[at + 1])):
         chosen.add(at + 1)
     if options.steps_before and top.window.kind != "steps" and at > 0 and numbered(doc[at - 1]) \
             and doc[at - 1].window.heading == top.window.heading:
@@ -290,17 +293,24 @@ def lead(documents: dict[str, list[ScoredWindow]], order: list[str], options: Se
     top = scores.get(order[0]) if order else None
     if top is None:
         return order
-    steps_first = procedure and _has_steps(documents.get(order[0], []), options, procedure)
+    steps_first = procedure and options.lead_keeps_steps and _has_steps(documents.get(order[0], []), options, procedure)
+    closest = best(documents.get(order[0], []))
     better = [s for s in order[1:] if s in scores and scores[s] > top + options.lead_margin
-              and not (steps_first and not _has_steps(documents.get(s, []), options, procedure))]
+              and not (steps_first and not _has_steps(documents.get(s, []), options, procedure)
+                       and closest is not None and _similarity(documents.get(s, [])) <= closest.similarity)]
     if not better:
         return order
     first = max(better, key=lambda s: scores[s])
     return [first, *(s for s in order if s != first)]
 
 
+def _similarity(doc: list[ScoredWindow]) -> float:
+    top = best(doc)
+    return top.similarity if top is not None else 0.0
+
+
 def _has_steps(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool) -> bool:
     """The document's shown part is a numbered procedure. A how-question answered by a top document's
-    steps keeps them first: another document's prose with more of the question's words ("badge") is not
-    a better answer to "hoe …"."""
+    steps keeps them first against another document's prose that is no closer in meaning and only holds
+    more of the question's words ("badge"): that is not a better answer to "hoe …"."""
     return any(numbered(doc[i]) for i in choose(doc, options, procedure))
