@@ -12,10 +12,11 @@ from typing import Any
 
 import snowballstemmer
 
-from assistant import passages, selection
+from assistant import leading, passages, selection
 from assistant.asking import asks_how, asks_two_things
+from assistant.leading import shared_terms
 from assistant.passages import clean_line, normalize_text, split_sentences
-from assistant.selection import SelectionOptions, shared_terms
+from assistant.selection import SelectionOptions
 from assistant.types import CITATION_MARKER, Chunk, Citation, Hit
 from assistant.windows import ScoredWindow
 
@@ -158,7 +159,7 @@ def compose_extractive(question: str, hits: list[Hit], max_parts: int = 3,
     procedure = asks_how(question)
     options = options or SelectionOptions()
     if windows:  # [1] is the document quoted first; "Zie ook" keeps the retrieval order of the others
-        order = selection.lead(windows, order, options, question, procedure)
+        order = leading.lead(windows, order, options, question, procedure)
     shown = selection.parts(windows, order, options, procedure, asks_two_things(question)) if windows else []
     if not shown:
         lines = select_passage(question, docs[order[0]].text) or _whole(docs[order[0]])

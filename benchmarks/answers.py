@@ -106,7 +106,7 @@ def _most_terms(gap: float) -> Callable[[str, list[Any], Any], Any]:
     """Of the windows within `gap` of the anchor, the one holding most of the question's terms (the lead
     rule's signal; ties keep the anchor)."""
     from assistant.bm25 import tokenize
-    from assistant.selection import shared_terms
+    from assistant.leading import shared_terms
 
     def pick(question: str, doc: list[Any], top: Any) -> Any:
         terms = set(tokenize(question))
