@@ -58,6 +58,7 @@ class SelectionOptions:
     lead_docs: int = 3  # the document quoted first is chosen among this many retrieved ones (1: always the top)
     lead_margin: float = 0.03  # ... when its lead score beats the top document's by more than this
     lead_terms: float = 0.3  # lead score: best window similarity + this × share of question terms in its part
+    lead_in_across: bool = True  # a window that would end on a lead-in takes the next window along
     skip_titles: bool = True  # a manual's numbered section title is no procedure and never the window shown next
     lead_keeps_steps: bool = True  # how-questions: a top document showing steps is not swapped for one without
     main_within: float = 0.03  # how-questions: the first numbered procedure this close anchors when none is shown
@@ -140,7 +141,16 @@ def _around(doc: list[ScoredWindow], top: ScoredWindow, options: SelectionOption
             chosen.add(max(steps, key=lambda i: doc[i].similarity))
     for i in sorted(chosen):
         chosen |= _list_start(doc, i)
+    if options.lead_in_across:
+        chosen |= {i + 1 for i in chosen if i + 1 < len(doc) and _ends_on_lead_in(doc[i])}
     return sorted(chosen)
+
+
+def _ends_on_lead_in(window: ScoredWindow) -> bool:
+    """Shown alone, the window would end on a lead-in ("Om te voorkomen dat u deze drempel bereikt:")
+    because what it introduces lies past a bold sub-heading or in the next chunk: the next window follows."""
+    lines = passages.expand(window.layout.parts, window.window, 0).lines
+    return bool(lines) and lines[-1].rstrip().endswith(":")
 
 
 def _label(window: ScoredWindow) -> str:

@@ -308,6 +308,21 @@ def test_a_numbered_section_title_is_not_a_procedure_nor_shown_alone() -> None:
     assert "Wandel naar een printer" in body and "Scannen naar je mailbox" not in body, body
 
 
+LARGE_LISTS = chunk("SharePoint-lijsten kunnen maximaal dertig miljoen items bevatten, maar als ze meer dan vijfduizend "
+                    "items bevatten, ziet u mogelijk een drempelfout voor de lijstweergave wanneer u ermee werkt. Deze "
+                    "drempelwaarde is ingesteld om de prestaties van de service te handhaven. Deze waarde kan niet "
+                    "worden gewijzigd. Om te voorkomen dat u deze drempel bereikt:\n\n**Indexen toevoegen**\n\n"
+                    "Voeg handmatig een index toe vanuit lijst Instellingen.\n", "large-lists.md", "Grote lijsten",
+                    doc_type="document")
+
+
+def test_a_lead_in_before_a_bold_sub_heading_takes_what_it_introduces() -> None:
+    docs = {LARGE_LISTS.source: scored(LARGE_LISTS, sims={"drempelfout": 0.7}, default=0.45)}
+    body = quoted_part(answer("fout over de drempel van de lijstweergave", docs, LARGE_LISTS).text)
+    assert not body.rstrip().endswith(":"), body
+    assert "Voeg handmatig een index toe" in body, body
+
+
 def test_see_also_entries_say_what_is_there_and_do_not_count_as_the_answer() -> None:
     docs = {TEAMS.source: scored(TEAMS, default=0.70), PRINT.source: scored(PRINT, default=0.40)}
     draft = answer("status", docs, TEAMS, PRINT)
