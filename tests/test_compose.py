@@ -309,7 +309,8 @@ def test_a_numbered_section_title_is_not_a_procedure_nor_shown_alone() -> None:
 
 
 LARGE_LISTS = chunk("SharePoint-lijsten kunnen maximaal dertig miljoen items bevatten, maar als ze meer dan "
-                    "vijfduizend items bevatten, ziet u mogelijk een drempelfout voor de lijstweergave wanneer u ermee werkt. Deze "
+                    "vijfduizend items bevatten, ziet u mogelijk een drempelfout voor de lijstweergave wanneer u "
+                    "ermee werkt. Deze "
                     "drempelwaarde is ingesteld om de prestaties van de service te handhaven. Deze waarde kan niet "
                     "worden gewijzigd. Om te voorkomen dat u deze drempel bereikt:\n\n**Indexen toevoegen**\n\n"
                     "Voeg handmatig een index toe vanuit lijst Instellingen.\n", "large-lists.md", "Grote lijsten",
