@@ -44,24 +44,26 @@ def lead(documents: dict[str, list[ScoredWindow]], order: list[str], options: Se
     top = scores.get(order[0]) if order else None
     if top is None:
         return order
-    steps_first = procedure and options.lead_keeps_steps and _has_steps(documents.get(order[0], []), options, procedure)
-    closest = best(documents.get(order[0], []))
     better = [s for s in order[1:] if s in scores and scores[s] > top + options.lead_margin
-              and not (steps_first and not _has_steps(documents.get(s, []), options, procedure)
-                       and closest is not None and _similarity(documents.get(s, [])) <= closest.similarity)]
+              and not _keeps_steps(documents.get(order[0], []), documents.get(s, []), options, procedure)]
     if not better:
         return order
     first = max(better, key=lambda s: scores[s])
     return [first, *(s for s in order if s != first)]
 
 
-def _similarity(doc: list[ScoredWindow]) -> float:
-    top = best(doc)
-    return top.similarity if top is not None else 0.0
+def _keeps_steps(top: list[ScoredWindow], other: list[ScoredWindow], options: SelectionOptions,
+                 procedure: bool) -> bool:
+    """A how-question answered by the top document's numbered steps keeps them first against another
+    document's part without steps that is no closer in meaning and only holds more of the question's
+    words ("badge"): that is not a better answer to "hoe …"."""
+    if not (procedure and options.lead_keeps_steps):
+        return False
+    closest, rival = best(top), best(other)
+    return (closest is not None and rival is not None and rival.similarity <= closest.similarity
+            and _has_steps(top, options, procedure) and not _has_steps(other, options, procedure))
 
 
 def _has_steps(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool) -> bool:
-    """The document's shown part is a numbered procedure. A how-question answered by a top document's
-    steps keeps them first against another document's prose that is no closer in meaning and only holds
-    more of the question's words ("badge"): that is not a better answer to "hoe …"."""
+    """The document's shown part holds a numbered procedure."""
     return any(numbered(doc[i]) for i in choose(doc, options, procedure))
