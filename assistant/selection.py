@@ -60,6 +60,9 @@ class SelectionOptions:
     lead_terms: float = 0.3  # lead score: best window similarity + this × share of question terms in its part
     lead_in_across: bool = True  # a window that would end on a lead-in takes the next window along
     skip_titles: bool = True  # a manual's numbered section title is no procedure and never the window shown next
+    lead_platform: bool = True  # a document titled for another platform than the question names goes behind
+    lead_counterpart: bool = True  # ... and a top one so put behind yields to the same article for that platform
+    lead_trouble: float = 0.10  # a problem report: the troubleshooting article within this of the top lead score
     lead_keeps_steps: bool = True  # how-questions: a top document showing steps is not swapped for one without
     main_within: float = 0.03  # how-questions: the first numbered procedure this close anchors when none is shown
     finish_list: bool = True  # a numbered list broken by wrapped lines takes its next steps along
