@@ -70,10 +70,11 @@ def lead(documents: dict[str, list[ScoredWindow]], order: list[str], options: Se
 def by_platform(documents: dict[str, list[ScoredWindow]], order: list[str], question: str,
                 options: SelectionOptions) -> tuple[list[str], bool]:
     """The documents whose title is for another platform than the question names ("Webversie van
-    Outlook: …" for "outlook op mijn computer, niet de browser") go behind all others: neither quoted
-    first nor shown as the second passage. Unless every one of the first `lead_docs` is: the question's
-    platform is then not among the retrieved. A top document so put behind yields to its counterpart
-    (then settled: the lead scores of two articles on different topics do not undo it)."""
+    Outlook: …" for "outlook op mijn computer, niet de browser") go behind all other retrieved ones: not
+    quoted first, nor shown as the second passage while another one is left. Unless every one of the
+    first `lead_docs` is: the question's platform is then not among the retrieved. A top document so
+    put behind yields to its counterpart (then settled: the lead scores of two articles on different
+    topics do not undo it)."""
     if not options.lead_platform or not platforms.names_platform(question):
         return order, False
     other = {s for s in order if documents.get(s) and platforms.other_platform(documents[s][0].chunk.title, question)}

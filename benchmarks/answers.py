@@ -31,6 +31,10 @@ from assistant.runtime import configure_logging, force_offline
 force_offline()
 
 
+# The lead rules of 2026-12-01 (platform, problem report), off in every row measured before them.
+BEFORE_LEAD_2: dict[str, Any] = {"lead_platform": False, "lead_counterpart": False, "lead_trouble": -1.0}
+
+
 def _whole_chunk(max_chars: int) -> Callable[..., Any]:
     from assistant.answering import Draft, _intro, citation_for
     from assistant.passages import normalize_text
@@ -59,7 +63,8 @@ def _lead_by(score: Callable[[list[Any], Any], float], margin: float) -> Callabl
         if better:
             lead = max(better, key=lambda s: scores[s])
             hits = sorted(hits, key=lambda h: h.chunk.source != lead)
-        options = SelectionOptions(lead_docs=1, main_within=-1.0, finish_list=False, second_section_within=-1.0)
+        options = SelectionOptions(lead_docs=1, main_within=-1.0, finish_list=False, second_section_within=-1.0,
+                                   **BEFORE_LEAD_2)
         return compose_extractive(question, hits, windows=windows, options=options)
 
     return compose
@@ -93,7 +98,7 @@ def _anchored(rule: Callable[[str, list[Any], Any], Any]) -> Callable[..., Any]:
     from assistant.selection import SelectionOptions
 
     # the rules these anchors compete with
-    options = SelectionOptions(main_within=-1.0, finish_list=False, second_section_within=-1.0)
+    options = SelectionOptions(main_within=-1.0, finish_list=False, second_section_within=-1.0, **BEFORE_LEAD_2)
 
     def compose(question: str, hits: list[Any], windows: Any) -> Any:
         with _anchor_rule(lambda doc, top: rule(question, doc, top) if top is not None else None):
@@ -152,7 +157,7 @@ def _two_part(gap: float, asks: Callable[[str], bool] | None = None, **options: 
     from assistant.asking import asks_two_things
     from assistant.selection import SelectionOptions
 
-    opts = SelectionOptions(second_section_within=gap, **options)
+    opts = SelectionOptions(**{"second_section_within": gap, **BEFORE_LEAD_2, **options})
 
     def compose(question: str, hits: list[Any], windows: Any) -> Any:
         with _detector(asks or asks_two_things):
@@ -166,7 +171,7 @@ def selectors() -> dict[str, Callable[..., Any]]:
     from assistant.selection import SelectionOptions
 
     def make(use_windows: bool, **options: Any) -> Callable[..., Any]:
-        opts = SelectionOptions(**{"second_section_within": -1.0, **options})  # rows before two-part questions
+        opts = SelectionOptions(**{"second_section_within": -1.0, **BEFORE_LEAD_2, **options})  # before two-part
         return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
                                                            options=opts)
 
@@ -215,7 +220,13 @@ def selectors() -> dict[str, Callable[..., Any]]:
         "two-part: first 2 lines, within 0.10": _two_part(0.10, second_section_lines=2, second_section_chars=0),
         "every question: first line, within 0.10": _two_part(0.10, lambda q: True, second_section_chars=0),
         "two-part: 1st line .05, part <= 500 chars": _two_part(0.05),
-        "shipped: 1st line .10, part <= 500 chars": _two_part(0.10),
+        "two-part: 1st line .10, part <= 500 chars": _two_part(0.10),
+        # Which document is quoted first, on top of all the rules above: what the question says outright.
+        "lead: + other platform behind": _two_part(0.10, lead_platform=True),
+        "lead: + its counterpart first": _two_part(0.10, lead_platform=True, lead_counterpart=True),
+        **{f"lead: + problem report, fix within {g:.2f}": _two_part(0.10, lead_trouble=g) for g in (0.05, 0.10, 0.20)},
+        "shipped: platform, counterpart, fix .10": lambda q, hits, windows: compose_extractive(q, hits,
+                                                                                               windows=windows),
     }
 
 
