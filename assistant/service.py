@@ -21,13 +21,14 @@ from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
 from assistant.escalation import CoachDirectory, Route, mask_pii
 from assistant.intake import Intake, Outcome, Request, merged_notice, over_limit_notice
 from assistant.mail import Mailer
+from assistant.quantities import misses_quantity
 from assistant.question import clean_question
 from assistant.ratelimit import Client
 from assistant.records import EscalationStore
 from assistant.referral import Referrals, greeting_reply, refer
 from assistant.retrieval import Retrieved, Retriever
 from assistant.store import ChromaStore
-from assistant.types import Answer
+from assistant.types import Answer, Band
 from assistant.windows import ScoredWindow
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class Assistant:
         draft, notice = self._draft(cleaned.text, found, windows)
         evidence = self.retriever.evidence(cleaned.text, found, windows, quoted_part(draft.text))
         score = SHIPPED.probability(evidence)
-        band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
+        band = self._band(cleaned.text, score, draft.text)
         log.debug("answerability %.3f (%s): %s", score, band, evidence)
         answer = Answer(
             question=cleaned.text, text=draft.text, citations=draft.citations, confidence=score,
@@ -94,6 +95,15 @@ class Assistant:
                 answer = self._not_passed_on(answer, department, exc)
         self._log(answer, department, found.vector)
         return answer
+
+    def _band(self, question: str, score: float, shown: str) -> Band:
+        """The score's band, lowered when the question asks for a quantity the shown text does not state."""
+        band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
+        check = self.settings.quantity_check
+        if check != "off" and misses_quantity(question, quoted_part(shown)):
+            log.debug("asks for a quantity the answer does not state: at most %s", check)
+            band = answerability.at_most(band, "escalated" if check == "escalate" else "unsure")
+        return band
 
     def scored_windows(self, found: Retrieved) -> dict[str, list[ScoredWindow]] | None:
         """Each retrieved document's windows, in reading order, with their similarity to the question
