@@ -77,7 +77,7 @@ class Assistant:
         draft, notice = self._draft(cleaned.text, found, windows)
         evidence = self.retriever.evidence(cleaned.text, found, windows, quoted_part(draft.text))
         score = SHIPPED.probability(evidence)
-        band = self._band(cleaned.text, score, draft.text)
+        band = self.band(cleaned.text, score, draft.text)
         log.debug("answerability %.3f (%s): %s", score, band, evidence)
         answer = Answer(
             question=cleaned.text, text=draft.text, citations=draft.citations, confidence=score,
@@ -96,8 +96,9 @@ class Assistant:
         self._log(answer, department, found.vector)
         return answer
 
-    def _band(self, question: str, score: float, shown: str) -> Band:
-        """The score's band, lowered when the question asks for a quantity the shown text does not state."""
+    def band(self, question: str, score: float, shown: str) -> Band:
+        """The score's band, lowered when the question asks for a quantity the shown text does not state
+        (Settings.quantity_check); used by ask() and benchmarks/quantity_check.py."""
         band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
         check = self.settings.quantity_check
         if check != "off" and misses_quantity(question, quoted_part(shown)):
