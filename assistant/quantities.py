@@ -2,9 +2,9 @@
 
 A question that asks "hoeveel", "hoe lang" or for a limit (assistant.asking.asks_quantity) cannot be
 answered by a passage that states none; the band then says so (assistant.service). What is not a
-quantity: list and step numbering ("1.", "stap 3"), citation markers ("[2]"), page references, dates,
-links, menu names ("de drie puntjes") and the version numbers in product names ("Microsoft 365",
-"Outlook 2016", "Windows 11").
+quantity: list and step numbering ("1.", "stap 3"), citation markers ("[2]"), page and room references,
+dates, clock times, ordinals ("3e verdieping"), links, menu names ("de drie puntjes") and the version
+numbers in product names ("Microsoft 365", "Outlook 2016", "Windows 11").
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ _QUANTITY = re.compile(
 _NAMES = (
     r"(?:microsoft|office|m)\s*365|(?:office|outlook|word|excel|powerpoint|onenote|windows|exchange|sharepoint)\s*"
     r"(?:19|20)\d\d|(?:windows|ios|android|macos|versie)\s*\d+(?:\.\d+)*"
-    r"|(?:pagina|p\.|blz\.?|stap|hoofdstuk|bijlage|figuur|punt)\s*\d+"
+    r"|(?:pagina|p\.|blz\.?)\s*\d+(?:\s*(?:van|/)\s*\d+)?|(?:stap|hoofdstuk|bijlage|figuur|punt|lokaal)\s*\d[\d.]*"
 )
 _MONTHS = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)"
 _NOT_QUANTITIES = (
@@ -43,6 +43,8 @@ _NOT_QUANTITIES = (
     # Dates say when, not how long or how many: "18 maart 2026", "oktober 2020", "sinds 2021".
     re.compile(rf"\b(?:\d{{1,2}}\s+)?{_MONTHS}(?:\s+\d{{4}})?\b"
                r"|\b(?:in|sinds|eind|begin|midden|kwartaal van)\s+(?:19|20)\d\d\b", re.IGNORECASE),
+    # Clock times and ordinals say when or where: "om 8u", "12u00", "de 3e verdieping".
+    re.compile(r"\b\d{1,2}u\d\d\b|\bom\s+\d{1,2}(?:u|[.:]\d\d)|\b\d+(?:e|de|ste)\b", re.IGNORECASE),
     # Menu names: "de drie puntjes", "de drie streepjes".
     re.compile(r"\b(?:twee|drie)\s+(?:puntjes|stipjes|streepjes|bolletjes|lijntjes)\b", re.IGNORECASE),
     re.compile(r"^\s*(?:\d{1,2}[.)]|[-*+•])\s+", re.MULTILINE),  # list and step numbering

@@ -60,6 +60,7 @@ def test_questions_that_do_not_ask_for_a_quantity(question: str) -> None:
     "Er is geen limiet op het aantal berichten.",
     "Het loket sluit om 12u00.",
     "Tot 80% van de collega's klikte door.",
+    "Die code is 8 uur geldig.",
     "Je kan tot acht mensen uitnodigen.",
 ])
 def test_passages_that_state_a_quantity(text: str) -> None:
@@ -74,6 +75,7 @@ def test_passages_that_state_a_quantity(text: str) -> None:
     "Dat werd beslist op het overleg van 18 maart 2026.",
     "Druk op F5 of Ctrl+1 om te vernieuwen. Neem dit in acht.",
     "Meer uitleg op https://support.example.org/ba-p/362242.",
+    "Haal hem af op de 3e verdieping, lokaal 3.01, elke werkdag om 8u of na 12u00.",
 ])
 def test_passages_that_state_no_quantity(text: str) -> None:
     assert not holds_quantity(text)
