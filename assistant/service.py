@@ -75,9 +75,10 @@ class Assistant:
         found = self.retrieve(cleaned.text)  # the question is embedded once: search, windows, duplicates
         windows = self.scored_windows(found)
         draft, notice = self._draft(cleaned.text, found, windows)
-        evidence = self.retriever.evidence(cleaned.text, found, windows, quoted_part(draft.text))
+        shown = quoted_part(draft.text)
+        evidence = self.retriever.evidence(cleaned.text, found, windows, shown)
         score = SHIPPED.probability(evidence)
-        band = self.band(cleaned.text, score, draft.text)
+        band = self.band(cleaned.text, score, shown)
         log.debug("answerability %.3f (%s): %s", score, band, evidence)
         answer = Answer(
             question=cleaned.text, text=draft.text, citations=draft.citations, confidence=score,
@@ -97,11 +98,11 @@ class Assistant:
         return answer
 
     def band(self, question: str, score: float, shown: str) -> Band:
-        """The score's band, lowered when the question asks for a quantity the shown text does not state
-        (Settings.quantity_check); used by ask() and benchmarks/quantity_check.py."""
+        """The score's band, lowered when the question asks for a quantity the shown text (the answer's quoted
+        part) does not state (Settings.quantity_check); used by ask() and benchmarks/quantity_check.py."""
         band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
         check = self.settings.quantity_check
-        if check != "off" and misses_quantity(question, quoted_part(shown)):
+        if check != "off" and misses_quantity(question, shown):
             log.debug("asks for a quantity the answer does not state: at most %s", check)
             band = answerability.at_most(band, "escalated" if check == "escalate" else "unsure")
         return band

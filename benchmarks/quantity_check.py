@@ -61,7 +61,7 @@ def banded(loaded: Any) -> list[dict[str, Any]]:
         bands = {}
         for mode in MODES:
             assistant.settings = loaded.settings.model_copy(update={"quantity_check": mode})
-            band = assistant.band(case.question, score, draft.text) if draft.text else "escalated"
+            band = assistant.band(case.question, score, shown) if draft.text else "escalated"
             bands[mode] = "referred" if referred else band
         rows.append({"id": case.id, "kind": case.kind, "asks": asks_quantity(case.question),
                      "holds": holds_quantity(shown), "bands": bands})
