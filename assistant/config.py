@@ -79,7 +79,7 @@ class Settings(BaseSettings):
         "under 'Ik ben niet zeker dat dit je vraag beantwoordt', with the coach one click away.",
     )
     quantity_check: Literal["off", "unsure", "escalate"] = Field(
-        "unsure", description="A question that asks for a number, limit or duration ('hoeveel', 'hoe lang', "
+        "escalate", description="A question that asks for a number, limit or duration ('hoeveel', 'hoe lang', "
         "'max') whose shown answer states none goes at least to this band: unsure ('niet zeker'), escalate (the "
         "coach), or off (the score alone decides). Measured in README 'Answerability'.",
     )

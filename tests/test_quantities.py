@@ -115,10 +115,10 @@ def test_a_quantity_question_without_a_quantity_in_the_answer_is_not_answered_pl
     assert answer.escalated == (expected == "escalated")
 
 
-def test_the_default_lowers_to_unsure_and_leaves_other_answers_alone(
+def test_the_default_escalates_and_leaves_other_answers_alone(
         ingested_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assistant = _assistant(ingested_dir, tmp_path / "a", NO_NUMBER, monkeypatch)
-    assert assistant.ask("hoeveel pagina's mag ik per maand printen met mijn badge?").band == "unsure"
+    assert assistant.ask("hoeveel pagina's mag ik per maand printen met mijn badge?").band == "escalated"
     assert assistant.ask("hoe print ik met mijn badge aan een andere printer?").band == "answer"
     with_number = _assistant(ingested_dir, tmp_path / "b", A_NUMBER, monkeypatch)
     assert with_number.ask("hoe lang blijft mijn afdruk op de printer staan?").band == "answer"
