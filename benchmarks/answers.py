@@ -31,6 +31,11 @@ from assistant.runtime import configure_logging, force_offline
 force_offline()
 
 
+# The rules shipped after the two-part rule (2026-12-01, "which window of the quoted document"): rows
+# measured before them keep them off, so their figures reproduce.
+LATER: dict[str, Any] = {"first_within": -1.0, "before_chars": 0}
+
+
 def _whole_chunk(max_chars: int) -> Callable[..., Any]:
     from assistant.answering import Draft, _intro, citation_for
     from assistant.passages import normalize_text
@@ -59,7 +64,8 @@ def _lead_by(score: Callable[[list[Any], Any], float], margin: float) -> Callabl
         if better:
             lead = max(better, key=lambda s: scores[s])
             hits = sorted(hits, key=lambda h: h.chunk.source != lead)
-        options = SelectionOptions(lead_docs=1, main_within=-1.0, finish_list=False, second_section_within=-1.0)
+        options = SelectionOptions(lead_docs=1, main_within=-1.0, finish_list=False, second_section_within=-1.0,
+                                   **LATER)
         return compose_extractive(question, hits, windows=windows, options=options)
 
     return compose
@@ -88,12 +94,13 @@ def _anchor_rule(pick: Callable[[list[Any], Any], Any]) -> Iterator[None]:
         selection.anchor = shipped
 
 
-def _anchored(rule: Callable[[str, list[Any], Any], Any]) -> Callable[..., Any]:
+def _anchored(rule: Callable[[str, list[Any], Any], Any], two_part: bool = False) -> Callable[..., Any]:
     from assistant.answering import compose_extractive
     from assistant.selection import SelectionOptions
 
-    # the rules these anchors compete with
-    options = SelectionOptions(main_within=-1.0, finish_list=False, second_section_within=-1.0)
+    # the rules these anchors compete with (`two_part`: all rules up to the two-part one)
+    options = SelectionOptions(**LATER) if two_part else SelectionOptions(main_within=-1.0, finish_list=False,
+                                                                         second_section_within=-1.0, **LATER)
 
     def compose(question: str, hits: list[Any], windows: Any) -> Any:
         with _anchor_rule(lambda doc, top: rule(question, doc, top) if top is not None else None):
@@ -111,6 +118,21 @@ def _most_terms(gap: float) -> Callable[[str, list[Any], Any], Any]:
     def pick(question: str, doc: list[Any], top: Any) -> Any:
         terms = set(tokenize(question))
         share = lambda w: shared_terms(terms, set(tokenize(w.layout.texts[w.index]))) if terms else 0.0  # noqa: E731
+        near = [w for w in doc if w.similarity >= top.similarity - gap]
+        return max(near, key=lambda w: (share(w), w is top, w.similarity))
+
+    return pick
+
+
+def _heading_terms(gap: float) -> Callable[[str, list[Any], Any], Any]:
+    """Of the windows within `gap` of the anchor, the one whose heading holds most of the question's terms
+    (ties keep the anchor)."""
+    from assistant.bm25 import tokenize
+    from assistant.leading import shared_terms
+
+    def pick(question: str, doc: list[Any], top: Any) -> Any:
+        terms = set(tokenize(question))
+        share = lambda w: shared_terms(terms, set(tokenize(w.window.heading))) if terms else 0.0  # noqa: E731
         near = [w for w in doc if w.similarity >= top.similarity - gap]
         return max(near, key=lambda w: (share(w), w is top, w.similarity))
 
@@ -152,7 +174,7 @@ def _two_part(gap: float, asks: Callable[[str], bool] | None = None, **options: 
     from assistant.asking import asks_two_things
     from assistant.selection import SelectionOptions
 
-    opts = SelectionOptions(second_section_within=gap, **options)
+    opts = SelectionOptions(second_section_within=gap, **{**LATER, **options})
 
     def compose(question: str, hits: list[Any], windows: Any) -> Any:
         with _detector(asks or asks_two_things):
@@ -166,7 +188,7 @@ def selectors() -> dict[str, Callable[..., Any]]:
     from assistant.selection import SelectionOptions
 
     def make(use_windows: bool, **options: Any) -> Callable[..., Any]:
-        opts = SelectionOptions(**{"second_section_within": -1.0, **options})  # rows before two-part questions
+        opts = SelectionOptions(**{"second_section_within": -1.0, **LATER, **options})  # before two-part questions
         return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
                                                            options=opts)
 
@@ -215,7 +237,18 @@ def selectors() -> dict[str, Callable[..., Any]]:
         "two-part: first 2 lines, within 0.10": _two_part(0.10, second_section_lines=2, second_section_chars=0),
         "every question: first line, within 0.10": _two_part(0.10, lambda q: True, second_section_chars=0),
         "two-part: 1st line .05, part <= 500 chars": _two_part(0.05),
-        "shipped: 1st line .10, part <= 500 chars": _two_part(0.10),
+        "two-part: 1st line .10, part <= 500 chars": _two_part(0.10),
+        # Which window of the quoted document, on top of the rules above (two-part ones included).
+        **{f"numbered: first procedure within {g:.2f}": _two_part(0.10, first_within=g) for g in (0.02, 0.03, 0.04)},
+        **{f"window before, part <= {c} chars": _two_part(0.10, before_chars=c) for c in (400, 500)},
+        **{f"window before within {g:.2f}, <= 500": _two_part(0.10, before_chars=500, before_within=g)
+           for g in (0.05, 0.10)},
+        "next window: same heading only": _two_part(0.10, next_same_heading=True),
+        "opening takes the best titled window": _two_part(0.10, intro_best=True),
+        **{f"anchor: heading terms within {g:.2f}": _anchored(_heading_terms(g), two_part=True)
+           for g in (0.01, 0.02, 0.04)},
+        "shipped: first procedure .02, before <= 400": lambda q, hits, windows: compose_extractive(
+            q, hits, windows=windows, options=SelectionOptions()),
     }
 
 
@@ -285,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="+", default=["sample", "office-nl"])
     parser.add_argument("--json", type=Path)
     parser.add_argument("--datasets", type=Path, help="folder with <set>.jsonl (default: evals/datasets)")
+    parser.add_argument("--only", nargs="+", metavar="LABEL", help="measure only the selectors whose label "
+                        "starts with one of these")
     parser.add_argument("--misses", metavar="SELECTOR", help="list the questions this selector misses (a label "
                         "or the start of one, e.g. 'shipped')")
     args = parser.parse_args(argv)
@@ -307,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'selector':<40} {'key_facts':>9} {'kf_all':>6} {'chars p50':>9} {'p90':>6} {'total p50':>9} "
               f"{'1st cited':>9} {'grounded':>8} {'ms p50':>7}")
         for label, compose in selectors().items():
+            if args.only and not label.startswith(tuple(args.only)):
+                continue
             r = evaluate(loaded, compose)
             results.setdefault(name, {})[label] = r
             print(f"{label:<40} {r['key_facts']:>9.3f} {r['key_facts_all']:>6.3f} {r['chars_p50']:>9.0f} "
