@@ -74,7 +74,7 @@ class SelectionOptions:
     before_chars: int = 400  # the sentence window before the shown part (same heading) joins within this (0: off)
     before_within: float = 1.0  # ... when its similarity is this close to the document's best window
     # Measured 2026-12-01 and off: each loses key facts on the sample (README).
-    next_same_heading: bool = False  # the window after a best window joins only under the same heading
+    next_same_heading: bool = False  # the window after a titled best window joins only under its heading
     intro_best: bool = False  # a best window in the untitled opening takes the best titled window along
 
 
@@ -143,7 +143,8 @@ def _around(doc: list[ScoredWindow], top: ScoredWindow, options: SelectionOption
         chosen.add(max(titled, key=lambda i: doc[i].similarity))
     elif options.next_window and top.window.kind != "steps" and at + 1 < len(doc) \
             and not (options.skip_titles and title_only(doc[at + 1])) \
-            and not (options.next_same_heading and doc[at + 1].window.heading != top.window.heading):
+            and not (options.next_same_heading and top.window.heading
+                     and doc[at + 1].window.heading != top.window.heading):
         chosen.add(at + 1)
     if options.steps_before and top.window.kind != "steps" and at > 0 and numbered(doc[at - 1]) \
             and doc[at - 1].window.heading == top.window.heading:

@@ -139,6 +139,17 @@ def _heading_terms(gap: float) -> Callable[[str, list[Any], Any], Any]:
     return pick
 
 
+def _opening_heading_terms(gap: float) -> Callable[[str, list[Any], Any], Any]:
+    """An anchor in the untitled opening (the anecdote that restates the problem) gives way to the window
+    within `gap` whose heading holds most of the question's terms, when one holds any."""
+    heading_terms = _heading_terms(gap)
+
+    def pick(question: str, doc: list[Any], top: Any) -> Any:
+        return heading_terms(question, doc, top) if not top.window.heading else top
+
+    return pick
+
+
 def _earliest(gap: float, same_heading: bool = False) -> Callable[[str, list[Any], Any], Any]:
     """The first window in reading order within `gap` of the anchor (under the anchor's heading)."""
     return lambda question, doc, top: next(w for w in doc if w.similarity >= top.similarity - gap
@@ -244,9 +255,12 @@ def selectors() -> dict[str, Callable[..., Any]]:
         **{f"window before within {g:.2f}, <= 500": _two_part(0.10, before_chars=500, before_within=g)
            for g in (0.05, 0.10)},
         "next window: same heading only": _two_part(0.10, next_same_heading=True),
+        "next same heading, 2nd section <= 600": _two_part(0.10, next_same_heading=True, second_section_chars=600),
         "opening takes the best titled window": _two_part(0.10, intro_best=True),
         **{f"anchor: heading terms within {g:.2f}": _anchored(_heading_terms(g), two_part=True)
            for g in (0.01, 0.02, 0.04)},
+        **{f"opening: heading terms within {g:.2f}": _anchored(_opening_heading_terms(g), two_part=True)
+           for g in (0.02, 0.04, 0.06)},
         "shipped: first procedure .02, before <= 400": lambda q, hits, windows: compose_extractive(
             q, hits, windows=windows, options=SelectionOptions()),
     }
