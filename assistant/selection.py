@@ -5,7 +5,7 @@ one that restates the problem ("Mijn mails zijn weg!"), and the answer follows i
 its best window, the window after it when the best one is not a procedure, and its best procedure when
 that is nearly as close; a second document that is about as close shows its own best window.
 
-Two refinements, measured side by side in the same benchmark:
+Refinements, measured side by side in the same benchmark:
 - a how-question whose best window is a bullet list ("Let op", "Handig om te weten") is answered from
   the numbered procedure of that document when it is nearly as close: the bullets are remarks around
   the steps, and a bullet list never counted as the procedure the colleague asked for;
@@ -14,7 +14,9 @@ Two refinements, measured side by side in the same benchmark:
 - a how-question whose shown part holds no numbered procedure is answered from the document's main
   procedure (its first numbered one) when that is nearly as close (`main_within`): the best window is
   then often a side case ("Oude gsm al kwijt?") next to the steps that answer. Choosing among near-equal
-  windows by the question's words instead picks the ones that echo the question, not the steps.
+  windows by the question's words instead picks the ones that echo the question, not the steps;
+- a best numbered procedure gives way to the document's first one within `first_within`, and a short
+  part takes the sentence before it under its heading (`before_chars`): see `anchor`, `_sentence_before`.
 
 A question that asks two things ("wanneer is er … en hoe schrijf ik mij in", assistant.asking) is often
 answered in two sections of the quoted document: the best window of another section (heading) within
@@ -24,10 +26,9 @@ characters, and a whole second section for the two-part ones already over 500 on
 
 Which document is quoted first is assistant.leading's role.
 
-A PDF wraps lines, so a step ("… verwijdert ICT de oude gsm uit je") can stop mid-sentence with the
-rest ("account en …") and the next steps after it, outside the list: a shown numbered list takes its
-next steps and the wrapped text between them along, within the procedure bound (`finish_list`,
-passages.expand). Measured and off (flags): finishing any passage cut mid-sentence, and in meeting
+A PDF wraps lines, so a step can stop mid-sentence ("… de oude gsm uit je") with its rest and the next
+steps outside the list: a shown numbered list takes them along, within the procedure bound
+(`finish_list`, passages.expand). Measured and off (flags): finishing any passage cut mid-sentence, and in meeting
 notes a best "Vragen:" list (it restates the colleague's question) taking the "Beslissingen:" list of
 its agenda item: they lengthen typical answers past the 500-character median.
 """
