@@ -67,6 +67,14 @@ def band(probability: float, escalate_below: float, answer_from: float) -> Band:
     return "unsure" if probability < answer_from else "answer"
 
 
+_ORDER: tuple[Band, ...] = ("escalated", "unsure", "answer")
+
+
+def at_most(current: Band, cap: Band) -> Band:
+    """The band lowered to `cap` ("answer" > "unsure" > "escalated"); never raised."""
+    return current if _ORDER.index(current) <= _ORDER.index(cap) else cap
+
+
 # Fit by `python benchmarks/answerability.py` (2026-11-30, EmbeddingGemma-300M bf16) on every question of
 # evals/datasets/sample.jsonl and office-nl.jsonl plus the 284 shared answerability pairs (training only),
 # class-balanced L2 logistic regression; thresholds are the 6 % and 20 % quantiles of the answerable questions'

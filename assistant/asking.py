@@ -1,5 +1,6 @@
 """What shape of answer a question asks for, read from its words alone (no model, nothing embedded):
-a procedure ("hoe …"), or two things at once ("wanneer is er … en hoe schrijf ik mij in").
+a procedure ("hoe …"), two things at once ("wanneer is er … en hoe schrijf ik mij in"), or a quantity
+("hoeveel gb mag mijn mailbox zijn", "hoe lang blijft die link geldig").
 
 A two-part question is usually answered in two sections of one document; the selector then shows a
 second section (assistant.selection). Only questions that really ask two things get it: showing a
@@ -21,6 +22,16 @@ _SECOND_CLAUSE = re.compile(rf"\b(?:en|of)\s+(?:dan\s+|ook\s+)?{_ASKING}\b")
 # not a remark that adds context ("… ni opnemen? de opnameknop is grijs").
 _SECOND_QUESTION = re.compile(rf"\?\s*(?:(?:en|of)\s+)?(?:{_ASKING}|\w+\s+{_SUBJECT})\b\s*\S|\?[^?]*\w[^?]*\?")
 
+# A number, limit, size, frequency or duration: "hoeveel", "hoe lang", "hoe groot", "max", "limiet",
+# "bewaartermijn", "na een tijd(je)", "meer dan 10". Flemish and sloppy spellings: "hoevel", "hoe veel",
+# "hoelang", "hoe dikwijls", "max." ("maximaliseren" is a window action, not a limit).
+_QUANTITY = re.compile(
+    r"\bhoe\s?ve+l\b|\bhoe\s?lang(?:e)?\b|\bhoe\s+(?:groot|zwaar|vaak|dikwijls|snel|oud)\b"
+    r"|\bmax(?:imum|imaal|imale|\.)?(?=[\s.,?!]|$)|\bmin(?:imum|imaal|imale)\b|\w*limiet(?:en)?\b|\bquota\b"
+    r"|(?<!\bop )\b\w*termijn\b|\bna\s+(?:een\s+)?(?:bepaalde\s+|zekere\s+)?(?:tijd(?:je)?|poos|periode)\b"
+    r"|\b(?:meer|minder|groter|kleiner|langer|korter)\s+dan\s+\d"
+)
+
 
 def asks_how(question: str) -> bool:
     """The question asks how to do something: a procedure answers it."""
@@ -32,3 +43,9 @@ def asks_two_things(question: str) -> bool:
     after a question mark."""
     text = " ".join(question.lower().split())
     return bool(_SECOND_CLAUSE.search(text) or _SECOND_QUESTION.search(text))
+
+
+def asks_quantity(question: str) -> bool:
+    """The question asks for a number, limit, size, frequency or duration: only a passage that states one
+    (a number, "twee dagen", "onbeperkt") can answer it (assistant.quantities)."""
+    return bool(_QUANTITY.search(" ".join(question.lower().split())))

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         SHIPPED.answer_from, description="Below this score (and above confidence_threshold) the answer is shown "
         "under 'Ik ben niet zeker dat dit je vraag beantwoordt', with the coach one click away.",
     )
+    quantity_check: Literal["off", "unsure", "escalate"] = Field(
+        "escalate", description="A question that asks for a number, limit or duration ('hoeveel', 'hoe lang', "
+        "'max') whose shown answer states none goes at least to this band: unsure ('niet zeker'), escalate (the "
+        "coach), or off (the score alone decides). Measured in README 'Answerability'.",
+    )
     passage_selector: str = Field(
         "meaning", description="How the quoted passage is chosen: meaning (windows embedded at ingest, scored "
         "with the question's vector) or words (shared words; the selector before windows, kept for comparison).",

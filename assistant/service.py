@@ -21,13 +21,14 @@ from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
 from assistant.escalation import CoachDirectory, Route, mask_pii
 from assistant.intake import Intake, Outcome, Request, merged_notice, over_limit_notice
 from assistant.mail import Mailer
+from assistant.quantities import misses_quantity
 from assistant.question import clean_question
 from assistant.ratelimit import Client
 from assistant.records import EscalationStore
 from assistant.referral import Referrals, greeting_reply, refer
 from assistant.retrieval import Retrieved, Retriever
 from assistant.store import ChromaStore
-from assistant.types import Answer
+from assistant.types import Answer, Band
 from assistant.windows import ScoredWindow
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,10 @@ class Assistant:
         found = self.retrieve(cleaned.text)  # the question is embedded once: search, windows, duplicates
         windows = self.scored_windows(found)
         draft, notice = self._draft(cleaned.text, found, windows)
-        evidence = self.retriever.evidence(cleaned.text, found, windows, quoted_part(draft.text))
+        shown = quoted_part(draft.text)
+        evidence = self.retriever.evidence(cleaned.text, found, windows, shown)
         score = SHIPPED.probability(evidence)
-        band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
+        band = self.band(cleaned.text, score, shown)
         log.debug("answerability %.3f (%s): %s", score, band, evidence)
         answer = Answer(
             question=cleaned.text, text=draft.text, citations=draft.citations, confidence=score,
@@ -94,6 +96,16 @@ class Assistant:
                 answer = self._not_passed_on(answer, department, exc)
         self._log(answer, department, found.vector)
         return answer
+
+    def band(self, question: str, score: float, shown: str) -> Band:
+        """The score's band, lowered when the question asks for a quantity the shown text (the answer's quoted
+        part) does not state (Settings.quantity_check); used by ask() and benchmarks/quantity_check.py."""
+        band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
+        check = self.settings.quantity_check
+        if check != "off" and misses_quantity(question, shown):
+            log.debug("asks for a quantity the answer does not state: at most %s", check)
+            band = answerability.at_most(band, "escalated" if check == "escalate" else "unsure")
+        return band
 
     def scored_windows(self, found: Retrieved) -> dict[str, list[ScoredWindow]] | None:
         """Each retrieved document's windows, in reading order, with their similarity to the question
