@@ -5,7 +5,7 @@ one that restates the problem ("Mijn mails zijn weg!"), and the answer follows i
 its best window, the window after it when the best one is not a procedure, and its best procedure when
 that is nearly as close; a second document that is about as close shows its own best window.
 
-Two refinements, measured side by side in the same benchmark:
+Refinements, measured side by side in the same benchmark:
 - a how-question whose best window is a bullet list ("Let op", "Handig om te weten") is answered from
   the numbered procedure of that document when it is nearly as close: the bullets are remarks around
   the steps, and a bullet list never counted as the procedure the colleague asked for;
@@ -14,7 +14,9 @@ Two refinements, measured side by side in the same benchmark:
 - a how-question whose shown part holds no numbered procedure is answered from the document's main
   procedure (its first numbered one) when that is nearly as close (`main_within`): the best window is
   then often a side case ("Oude gsm al kwijt?") next to the steps that answer. Choosing among near-equal
-  windows by the question's words instead picks the ones that echo the question, not the steps.
+  windows by the question's words instead picks the ones that echo the question, not the steps;
+- a best numbered procedure gives way to the document's first one within `first_within`, and a short
+  part takes the sentence before it under its heading (`before_chars`): see `anchor`, `_sentence_before`.
 
 A question that asks two things ("wanneer is er … en hoe schrijf ik mij in", assistant.asking) is often
 answered in two sections of the quoted document: the best window of another section (heading) within
@@ -24,10 +26,9 @@ characters, and a whole second section for the two-part ones already over 500 on
 
 Which document is quoted first is assistant.leading's role.
 
-A PDF wraps lines, so a step ("… verwijdert ICT de oude gsm uit je") can stop mid-sentence with the
-rest ("account en …") and the next steps after it, outside the list: a shown numbered list takes its
-next steps and the wrapped text between them along, within the procedure bound (`finish_list`,
-passages.expand). Measured and off (flags): finishing any passage cut mid-sentence, and in meeting
+A PDF wraps lines, so a step can stop mid-sentence ("… de oude gsm uit je") with its rest and the next
+steps outside the list: a shown numbered list takes them along, within the procedure bound
+(`finish_list`, passages.expand). Measured and off (flags): finishing any passage cut mid-sentence, and in meeting
 notes a best "Vragen:" list (it restates the colleague's question) taking the "Beslissingen:" list of
 its agenda item: they lengthen typical answers past the 500-character median.
 """
@@ -73,6 +74,12 @@ class SelectionOptions:
     second_section_within: float = 0.10  # two-part questions: another section's best window this close joins
     second_section_lines: int = 1  # ... showing its first this many lines unless numbered steps (0: all)
     second_section_chars: int = 500  # ... only when the document's shown lines stay within this (0: no bound)
+    first_within: float = 0.02  # a numbered best window gives way to the first numbered procedure this close
+    before_chars: int = 400  # the sentence window before the shown part (same heading) joins within this (0: off)
+    before_within: float = 1.0  # ... when its similarity is this close to the document's best window
+    # Measured 2026-12-01 and off: each loses key facts on the sample (README).
+    next_same_heading: bool = False  # the window after a titled best window joins only under its heading
+    intro_best: bool = False  # a best window in the untitled opening takes the best titled window along
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,12 @@ def title_only(window: ScoredWindow) -> bool:
 
 def anchor(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = False) -> ScoredWindow | None:
     """The window the shown passage is built around: the best one, or for a how-question (`procedure`)
-    whose best window is a bullet list, the closest numbered procedure within `procedure_within`."""
+    whose best window is a bullet list, the closest numbered procedure within `procedure_within`. A best
+    numbered procedure gives way to the document's first one within `first_within`: a later procedure is
+    an alternative or a fallback ("Als dat niet werkt, …"), the first one the main way."""
     top = best(doc)
+    if top is not None and options.first_within >= 0 and numbered(top):
+        return next(w for w in doc if numbered(w) and w.similarity >= top.similarity - options.first_within)
     if top is None or not procedure or top.window.kind != "steps" or numbered(top):
         return top
     steps = [w for w in doc if numbered(w) and w.similarity >= top.similarity - options.procedure_within]
@@ -131,8 +142,13 @@ def _around(doc: list[ScoredWindow], top: ScoredWindow, options: SelectionOption
     closest procedure when none is shown, a split list's first steps."""
     at = doc.index(top)
     chosen = {at} | (_decisions(doc, at) if options.decisions_after_questions else set())
-    if options.next_window and top.window.kind != "steps" and at + 1 < len(doc) \
-            and not (options.skip_titles and title_only(doc[at + 1])):
+    titled = [i for i, w in enumerate(doc) if w.window.heading]
+    if options.intro_best and not top.window.heading and titled and top.window.kind != "steps":
+        chosen.add(max(titled, key=lambda i: doc[i].similarity))
+    elif options.next_window and top.window.kind != "steps" and at + 1 < len(doc) \
+            and not (options.skip_titles and title_only(doc[at + 1])) \
+            and not (options.next_same_heading and top.window.heading
+                     and doc[at + 1].window.heading != top.window.heading):
         chosen.add(at + 1)
     if options.steps_before and top.window.kind != "steps" and at > 0 and numbered(doc[at - 1]) \
             and doc[at - 1].window.heading == top.window.heading:
@@ -215,14 +231,31 @@ def part(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = F
         return None
     lines, truncated = _lines(doc, indexes, options)
     extra = other_section(doc, indexes, options) if two_part else set()
+    brief: Collection[int] = ()
     if extra:
         both = sorted(set(indexes) | extra)
         more, cut = _lines(doc, both, options, brief=extra)
         if not options.second_section_chars or len(" ".join(more)) <= options.second_section_chars:
-            indexes, lines, truncated = both, more, cut
+            indexes, lines, truncated, brief = both, more, cut, extra
+    if options.before_chars:
+        indexes, lines, truncated = _sentence_before(doc, indexes, options, brief) or (indexes, lines, truncated)
     top = best(doc)
     assert top is not None
     return Part(doc[indexes[0]].chunk, doc[indexes[0]].window.heading, tuple(lines), truncated, top.similarity)
+
+
+def _sentence_before(doc: list[ScoredWindow], indexes: list[int], options: SelectionOptions,
+                     brief: Collection[int]) -> tuple[list[int], list[str], bool] | None:
+    """The part with the sentence window right before it (same heading) in front, when the part then stays
+    within `before_chars`: in a short article that sentence states what the steps rest on ("Verwijderde
+    kanalen kunnen worden hersteld tot 21 dagen …"), while the steps' own lead-in restates the task."""
+    top, at = best(doc), indexes[0] - 1
+    if top is None or at < 0 or doc[at].window.kind != "sentences" \
+            or doc[at].window.heading != doc[indexes[0]].window.heading \
+            or doc[at].similarity < top.similarity - options.before_within:
+        return None
+    lines, truncated = _lines(doc, [at, *indexes], options, brief=brief)
+    return ([at, *indexes], lines, truncated) if len(" ".join(lines)) <= options.before_chars else None
 
 
 def _lines(doc: list[ScoredWindow], indexes: list[int], options: SelectionOptions,

@@ -34,6 +34,12 @@ force_offline()
 # The lead rules of 2026-12-01 (platform, problem report), off in every row measured before them.
 BEFORE_LEAD_2: dict[str, Any] = {"lead_platform": False, "lead_counterpart": False, "lead_trouble": -1.0}
 
+# The rules shipped after the two-part rule (2026-12-01, "which window of the quoted document"): rows
+# measured before them keep them off, so their figures reproduce.
+LATER: dict[str, Any] = {"first_within": -1.0, "before_chars": 0}
+# Rows measured before both: the lead rules and the window rules off.
+OFF: dict[str, Any] = {**BEFORE_LEAD_2, **LATER}
+
 
 def _whole_chunk(max_chars: int) -> Callable[..., Any]:
     from assistant.answering import Draft, _intro, citation_for
@@ -64,7 +70,7 @@ def _lead_by(score: Callable[[list[Any], Any], float], margin: float) -> Callabl
             lead = max(better, key=lambda s: scores[s])
             hits = sorted(hits, key=lambda h: h.chunk.source != lead)
         options = SelectionOptions(lead_docs=1, main_within=-1.0, finish_list=False, second_section_within=-1.0,
-                                   **BEFORE_LEAD_2)
+                                   **OFF)
         return compose_extractive(question, hits, windows=windows, options=options)
 
     return compose
@@ -93,12 +99,13 @@ def _anchor_rule(pick: Callable[[list[Any], Any], Any]) -> Iterator[None]:
         selection.anchor = shipped
 
 
-def _anchored(rule: Callable[[str, list[Any], Any], Any]) -> Callable[..., Any]:
+def _anchored(rule: Callable[[str, list[Any], Any], Any], two_part: bool = False) -> Callable[..., Any]:
     from assistant.answering import compose_extractive
     from assistant.selection import SelectionOptions
 
-    # the rules these anchors compete with
-    options = SelectionOptions(main_within=-1.0, finish_list=False, second_section_within=-1.0, **BEFORE_LEAD_2)
+    # the rules these anchors compete with (`two_part`: all rules up to the two-part one)
+    options = SelectionOptions(**OFF) if two_part else SelectionOptions(main_within=-1.0, finish_list=False,
+                                                                        second_section_within=-1.0, **OFF)
 
     def compose(question: str, hits: list[Any], windows: Any) -> Any:
         with _anchor_rule(lambda doc, top: rule(question, doc, top) if top is not None else None):
@@ -118,6 +125,32 @@ def _most_terms(gap: float) -> Callable[[str, list[Any], Any], Any]:
         share = lambda w: shared_terms(terms, set(tokenize(w.layout.texts[w.index]))) if terms else 0.0  # noqa: E731
         near = [w for w in doc if w.similarity >= top.similarity - gap]
         return max(near, key=lambda w: (share(w), w is top, w.similarity))
+
+    return pick
+
+
+def _heading_terms(gap: float) -> Callable[[str, list[Any], Any], Any]:
+    """Of the windows within `gap` of the anchor, the one whose heading holds most of the question's terms
+    (ties keep the anchor)."""
+    from assistant.bm25 import tokenize
+    from assistant.leading import shared_terms
+
+    def pick(question: str, doc: list[Any], top: Any) -> Any:
+        terms = set(tokenize(question))
+        share = lambda w: shared_terms(terms, set(tokenize(w.window.heading))) if terms else 0.0  # noqa: E731
+        near = [w for w in doc if w.similarity >= top.similarity - gap]
+        return max(near, key=lambda w: (share(w), w is top, w.similarity))
+
+    return pick
+
+
+def _opening_heading_terms(gap: float) -> Callable[[str, list[Any], Any], Any]:
+    """An anchor in the untitled opening (the anecdote that restates the problem) gives way to the window
+    within `gap` whose heading holds most of the question's terms, when one holds any."""
+    heading_terms = _heading_terms(gap)
+
+    def pick(question: str, doc: list[Any], top: Any) -> Any:
+        return heading_terms(question, doc, top) if not top.window.heading else top
 
     return pick
 
@@ -157,7 +190,7 @@ def _two_part(gap: float, asks: Callable[[str], bool] | None = None, **options: 
     from assistant.asking import asks_two_things
     from assistant.selection import SelectionOptions
 
-    opts = SelectionOptions(**{"second_section_within": gap, **BEFORE_LEAD_2, **options})
+    opts = SelectionOptions(**{"second_section_within": gap, **OFF, **options})
 
     def compose(question: str, hits: list[Any], windows: Any) -> Any:
         with _detector(asks or asks_two_things):
@@ -171,7 +204,7 @@ def selectors() -> dict[str, Callable[..., Any]]:
     from assistant.selection import SelectionOptions
 
     def make(use_windows: bool, **options: Any) -> Callable[..., Any]:
-        opts = SelectionOptions(**{"second_section_within": -1.0, **BEFORE_LEAD_2, **options})  # before two-part
+        opts = SelectionOptions(**{"second_section_within": -1.0, **OFF, **options})  # before two-part
         return lambda q, hits, windows: compose_extractive(q, hits, windows=windows if use_windows else None,
                                                            options=opts)
 
@@ -225,8 +258,24 @@ def selectors() -> dict[str, Callable[..., Any]]:
         "lead: + other platform behind": _two_part(0.10, lead_platform=True),
         "lead: + its counterpart first": _two_part(0.10, lead_platform=True, lead_counterpart=True),
         **{f"lead: + problem report, fix within {g:.2f}": _two_part(0.10, lead_trouble=g) for g in (0.05, 0.10, 0.20)},
-        "shipped: platform, counterpart, fix .10": lambda q, hits, windows: compose_extractive(q, hits,
-                                                                                               windows=windows),
+        "lead: platform, counterpart, fix .10": _two_part(0.10, lead_platform=True, lead_counterpart=True,
+                                                          lead_trouble=0.10),
+        # Which window of the quoted document, on top of the rules above (two-part ones included).
+        **{f"numbered: first procedure within {g:.2f}": _two_part(0.10, first_within=g) for g in (0.02, 0.03, 0.04)},
+        **{f"window before, part <= {c} chars": _two_part(0.10, before_chars=c) for c in (400, 500)},
+        **{f"window before within {g:.2f}, <= 500": _two_part(0.10, before_chars=500, before_within=g)
+           for g in (0.05, 0.10)},
+        "next window: same heading only": _two_part(0.10, next_same_heading=True),
+        "next same heading, 2nd section <= 600": _two_part(0.10, next_same_heading=True, second_section_chars=600),
+        "opening takes the best titled window": _two_part(0.10, intro_best=True),
+        **{f"anchor: heading terms within {g:.2f}": _anchored(_heading_terms(g), two_part=True)
+           for g in (0.01, 0.02, 0.04)},
+        **{f"opening: heading terms within {g:.2f}": _anchored(_opening_heading_terms(g), two_part=True)
+           for g in (0.02, 0.04, 0.06)},
+        "window: first procedure .02, before <= 400": _two_part(0.10, first_within=0.02, before_chars=400),
+        # Both, as shipped (the defaults).
+        "shipped: lead rules + window rules": lambda q, hits, windows: compose_extractive(
+            q, hits, windows=windows, options=SelectionOptions()),
     }
 
 
@@ -296,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="+", default=["sample", "office-nl"])
     parser.add_argument("--json", type=Path)
     parser.add_argument("--datasets", type=Path, help="folder with <set>.jsonl (default: evals/datasets)")
+    parser.add_argument("--only", nargs="+", metavar="LABEL", help="measure only the selectors whose label "
+                        "starts with one of these")
     parser.add_argument("--misses", metavar="SELECTOR", help="list the questions this selector misses (a label "
                         "or the start of one, e.g. 'shipped')")
     args = parser.parse_args(argv)
@@ -318,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'selector':<40} {'key_facts':>9} {'kf_all':>6} {'chars p50':>9} {'p90':>6} {'total p50':>9} "
               f"{'1st cited':>9} {'grounded':>8} {'ms p50':>7}")
         for label, compose in selectors().items():
+            if args.only and not label.startswith(tuple(args.only)):
+                continue
             r = evaluate(loaded, compose)
             results.setdefault(name, {})[label] = r
             print(f"{label:<40} {r['key_facts']:>9.3f} {r['key_facts_all']:>6.3f} {r['chars_p50']:>9.0f} "

@@ -1,7 +1,8 @@
 """Fast tier: the structural answer rules found in the sample misses (no model: similarities by hand).
 
 Meeting notes answer under "Beslissingen:" what their "Vragen:" list restates; PDF text wraps lines,
-so a numbered step can stop mid-sentence with its tail and the next steps outside the list.
+so a numbered step can stop mid-sentence with its tail and the next steps outside the list. In a short
+help article the sentence before the steps states what they rest on; its first procedure is the main way.
 """
 
 from __future__ import annotations
@@ -77,3 +78,52 @@ def test_a_wrapped_list_is_finished_within_the_procedure_bound() -> None:
     shown = passages.expand(parts, passages.windows(parts)[0], finish_sentence=True, finish_list=True)
     assert shown.lines[0].endswith("nummer 1 en dan op Volgende.") and len(shown.lines) > 1
     assert len(shown.lines) <= passages.MAX_STEPS and sum(map(len, shown.lines)) <= passages.MAX_STEP_CHARS
+
+
+# A help article with one heading: the condition first, then the procedure with its own lead-in.
+RESTORE = chunk("""## Een verwijderd kanaal herstellen
+
+Verwijderde kanalen kunnen worden hersteld tot 21 dagen nadat het kanaal is verwijderd.
+
+Als u een verwijderd kanaal wilt herstellen, doet de teameigenaar het volgende:
+
+1. Open de teaminstellingen via de drie puntjes naast de teamnaam.
+2. Kies Kanalen beheren > Verwijderd en dan Herstellen.
+""", "restore-channel.md", "Een verwijderd kanaal herstellen", doc_type="document")
+
+
+def test_a_short_part_takes_the_sentence_before_it_under_the_same_heading() -> None:
+    docs = {RESTORE.source: scored(RESTORE, sims={"Open de teaminstellingen": 0.60, "21 dagen": 0.45})}
+    question = "ik heb een kanaal weggedaan, krijg ik dat nog terug"
+    body = quoted_part(answer(question, docs, RESTORE).text).splitlines()
+    assert body[0] == "Verwijderde kanalen kunnen worden hersteld tot 21 dagen nadat het kanaal is verwijderd."
+    assert body[-1] == "2. Kies Kanalen beheren > Verwijderd en dan Herstellen."
+    # Off, or when the part would grow past the bound: the procedure alone.
+    for off in ({"before_chars": 0}, {"before_chars": 200}):
+        assert "21 dagen" not in quoted_part(answer(question, docs, RESTORE, **off).text)
+
+
+# Two procedures under one heading: the main one, and a fallback after it.
+PRINTER = chunk("""## Bluetooth-printer reageert niet
+
+Probeer eerst dit:
+
+1. Schakel Bluetooth in via Start > Instellingen > Apparaten.
+2. Voer de Bluetooth-probleemoplosser uit.
+
+Als dat niet werkt, verwijder de printer en installeer hem opnieuw:
+
+1. Kies Start > Instellingen > Printers en scanners.
+2. Selecteer de printer en kies Apparaat verwijderen.
+""", "bluetooth-printer.md", "Bluetooth-printer", doc_type="document")
+
+
+def test_a_best_fallback_procedure_gives_way_to_the_first_procedure_when_nearly_as_close() -> None:
+    question = "mijn bluetooth printer doet niets meer"
+    near = {PRINTER.source: scored(PRINTER, sims={"Schakel Bluetooth": 0.61, "Apparaat verwijderen": 0.62})}
+    body = quoted_part(answer(question, near, PRINTER).text)
+    assert "1. Schakel Bluetooth in via Start > Instellingen > Apparaten." in body
+    assert "Apparaat verwijderen" not in body
+    assert "Apparaat verwijderen" in quoted_part(answer(question, near, PRINTER, first_within=-1.0).text)
+    far = {PRINTER.source: scored(PRINTER, sims={"Schakel Bluetooth": 0.58, "Apparaat verwijderen": 0.62})}
+    assert "Schakel Bluetooth" not in quoted_part(answer(question, far, PRINTER).text)
