@@ -70,6 +70,7 @@ class SelectionOptions:
     # Measured 2026-12-01 and off: neither raises key facts on top of the others, and each pushes the
     # sample's answer_chars median over 500 (README, "Answers: the passage that answers").
     decisions_after_questions: bool = False  # a best "Vragen:" list takes the "Beslissingen:" list of its item
+    decisions_chars: int = 400  # ... a shown "Vragen:" list takes it while the part stays within this (0: off)
     finish_sentence: bool = False  # a passage ending mid-sentence takes the (lowercase) rest along
     second_section_within: float = 0.10  # two-part questions: another section's best window this close joins
     second_section_lines: int = 1  # ... showing its first this many lines unless numbered steps (0: all)
@@ -237,11 +238,25 @@ def part(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = F
         more, cut = _lines(doc, both, options, brief=extra)
         if not options.second_section_chars or len(" ".join(more)) <= options.second_section_chars:
             indexes, lines, truncated, brief = both, more, cut, extra
+    if options.decisions_chars:
+        indexes, lines, truncated = _with_decisions(doc, indexes, options, brief) or (indexes, lines, truncated)
     if options.before_chars:
         indexes, lines, truncated = _sentence_before(doc, indexes, options, brief) or (indexes, lines, truncated)
     top = best(doc)
     assert top is not None
     return Part(doc[indexes[0]].chunk, doc[indexes[0]].window.heading, tuple(lines), truncated, top.similarity)
+
+
+def _with_decisions(doc: list[ScoredWindow], indexes: list[int], options: SelectionOptions,
+                    brief: Collection[int]) -> tuple[list[int], list[str], bool] | None:
+    """The part with the "Beslissingen:" list of a shown "Vragen:" list's agenda item, when the part then
+    stays within `decisions_chars`: the questions restate the colleague's, the decisions answer them."""
+    extra = set().union(*(_decisions(doc, i) for i in indexes)) - set(indexes)
+    if not extra:
+        return None
+    both = sorted(set(indexes) | extra)
+    lines, truncated = _lines(doc, both, options, brief=brief)
+    return (both, lines, truncated) if len(" ".join(lines)) <= options.decisions_chars else None
 
 
 def _sentence_before(doc: list[ScoredWindow], indexes: list[int], options: SelectionOptions,

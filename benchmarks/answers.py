@@ -36,7 +36,7 @@ BEFORE_LEAD_2: dict[str, Any] = {"lead_platform": False, "lead_counterpart": Fal
 
 # The rules shipped after the two-part rule (2026-12-01, "which window of the quoted document"): rows
 # measured before them keep them off, so their figures reproduce.
-LATER: dict[str, Any] = {"first_within": -1.0, "before_chars": 0}
+LATER: dict[str, Any] = {"first_within": -1.0, "before_chars": 0, "decisions_chars": 0}
 # Rows measured before both: the lead rules and the window rules off.
 OFF: dict[str, Any] = {**BEFORE_LEAD_2, **LATER}
 
@@ -273,21 +273,24 @@ def selectors() -> dict[str, Callable[..., Any]]:
         **{f"opening: heading terms within {g:.2f}": _anchored(_opening_heading_terms(g), two_part=True)
            for g in (0.02, 0.04, 0.06)},
         "window: first procedure .02, before <= 400": _two_part(0.10, first_within=0.02, before_chars=400),
-        # Both, as shipped (the defaults).
-        "shipped: lead rules + window rules": lambda q, hits, windows: compose_extractive(
+        "lead rules + window rules": lambda q, hits, windows: compose_extractive(
+            q, hits, windows=windows, options=SelectionOptions(decisions_chars=0)),
+        "+ decisions list, part <= 500": lambda q, hits, windows: compose_extractive(
+            q, hits, windows=windows, options=SelectionOptions(decisions_chars=500)),
+        # As shipped (the defaults).
+        "shipped: + decisions list, part <= 400": lambda q, hits, windows: compose_extractive(
             q, hits, windows=windows, options=SelectionOptions()),
     }
 
 
 def escalated(loaded: Any, case: Any, found: Any, windows: Any, quoted: str) -> bool:
-    """The answerability check's verdict, as Assistant.ask reaches it (the shipped features do not read
-    the quoted text, so a selector never moves a question between bands)."""
+    """The answerability check's verdict, as Assistant.ask reaches it: the score's band, lowered by the
+    quantity check (which reads the quoted text, so a selector can move a question between bands)."""
     from assistant import answerability
 
     evidence = loaded.assistant.retriever.evidence(case.question, found, windows, quoted)
     score = answerability.SHIPPED.probability(evidence)
-    settings = loaded.settings
-    return answerability.band(score, settings.confidence_threshold, settings.unsure_threshold) == "escalated"
+    return bool(loaded.assistant.band(case.question, score, quoted) == "escalated")
 
 
 def evaluate(loaded: Any, compose: Callable[..., Any]) -> dict[str, Any]:

@@ -33,8 +33,9 @@ MEETING = chunk("""## 2. AI: wanneer vermelden dat je het gebruikte?
 def test_a_questions_list_in_meeting_notes_takes_the_decisions_of_its_item() -> None:
     docs = {MEETING.source: scored(MEETING, sims={"Wouter: moet": 0.8})}
     question = "moet ik vermelden dat ik copilot gebruikte voor een collegenota"
-    assert "begeleidende mail of nota" not in quoted_part(answer(question, docs, MEETING).text)
-    body = quoted_part(answer(question, docs, MEETING, decisions_after_questions=True).text).splitlines()
+    assert "begeleidende mail of nota" not in quoted_part(answer(question, docs, MEETING, decisions_chars=0).text)
+    body = quoted_part(answer(question, docs, MEETING, decisions_after_questions=True,
+                             decisions_chars=0).text).splitlines()
     assert body[:2] == ["Vragen:", "- Wouter: moet een collegenota waarvan de eerste versie met Copilot gemaakt "
                         "is, dat vermelden?"]
     assert body[2:] == ["Beslissingen:", "- Bij teksten voor het college vermeld je in de begeleidende mail of nota "
@@ -42,6 +43,17 @@ def test_a_questions_list_in_meeting_notes_takes_the_decisions_of_its_item() -> 
     decided = {MEETING.source: scored(MEETING, sims={"Het stadhuis gaat": 0.8})}
     assert "Vragen:" not in quoted_part(answer("wanneer gaat het stadhuis over", decided, MEETING,
                                                decisions_after_questions=True).text)
+
+
+def test_a_short_questions_part_takes_the_decisions_while_it_stays_within_the_bound() -> None:
+    docs = {MEETING.source: scored(MEETING, sims={"Wouter: moet": 0.8})}
+    question = "moet ik vermelden dat ik copilot gebruikte voor een collegenota"
+    body = quoted_part(answer(question, docs, MEETING).text).splitlines()  # the default bound: 400 characters
+    assert body[0] == "Vragen:" and body[2:] == [
+        "Beslissingen:", "- Bij teksten voor het college vermeld je in de begeleidende mail of nota dat een AI-tool "
+        "gebruikt is."]
+    assert "Beslissingen:" not in quoted_part(answer(question, docs, MEETING, decisions_chars=0).text)
+    assert "Beslissingen:" not in quoted_part(answer(question, docs, MEETING, decisions_chars=120).text)
 
 
 # As pypdf gives a manual's page: wrapped lines, so a step's tail and the next steps fall out of the list.
