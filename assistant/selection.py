@@ -94,6 +94,10 @@ class Part:
     similarity: float  # of the document's best window
 
 
+# A part in the making: the window indexes shown (reading order), their lines, and whether a list was cut.
+Shown = tuple[list[int], list[str], bool]
+
+
 def best(doc: list[ScoredWindow]) -> ScoredWindow | None:
     return max(doc, key=lambda w: w.similarity, default=None)
 
@@ -143,8 +147,9 @@ def _around(doc: list[ScoredWindow], top: ScoredWindow, options: SelectionOption
     closest procedure when none is shown, a split list's first steps."""
     at = doc.index(top)
     chosen = {at} | (_decisions(doc, at) if options.decisions_after_questions else set())
-    titled = [i for i, w in enumerate(doc) if w.window.heading]
-    if options.intro_best and not top.window.heading and titled and top.window.kind != "steps":
+    titled = [i for i, w in enumerate(doc) if w.window.heading] \
+        if options.intro_best and not top.window.heading and top.window.kind != "steps" else []
+    if titled:
         chosen.add(max(titled, key=lambda i: doc[i].similarity))
     elif options.next_window and top.window.kind != "steps" and at + 1 < len(doc) \
             and not (options.skip_titles and title_only(doc[at + 1])) \
@@ -230,47 +235,45 @@ def part(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool = F
     indexes = choose(doc, options, procedure)
     if not indexes:
         return None
-    lines, truncated = _lines(doc, indexes, options)
-    extra = other_section(doc, indexes, options) if two_part else set()
+    shown: Shown = (indexes, *_lines(doc, indexes, options))
     brief: Collection[int] = ()
+    extra = other_section(doc, indexes, options) if two_part else set()
     if extra:
-        both = sorted(set(indexes) | extra)
-        more, cut = _lines(doc, both, options, brief=extra)
-        if not options.second_section_chars or len(" ".join(more)) <= options.second_section_chars:
-            indexes, lines, truncated, brief = both, more, cut, extra
+        grown = _joined(doc, shown, extra, options, extra, options.second_section_chars)
+        shown, brief = grown, (extra if grown is not shown else brief)
     if options.decisions_chars:
-        indexes, lines, truncated = _with_decisions(doc, indexes, options, brief) or (indexes, lines, truncated)
+        decided = set().union(*(_decisions(doc, i) for i in shown[0]))
+        shown = _joined(doc, shown, decided, options, brief, options.decisions_chars)
     if options.before_chars:
-        indexes, lines, truncated = _sentence_before(doc, indexes, options, brief) or (indexes, lines, truncated)
+        shown = _joined(doc, shown, _sentence_before(doc, shown[0], options), options, brief, options.before_chars)
+    indexes, lines, truncated = shown
     top = best(doc)
     assert top is not None
     return Part(doc[indexes[0]].chunk, doc[indexes[0]].window.heading, tuple(lines), truncated, top.similarity)
 
 
-def _with_decisions(doc: list[ScoredWindow], indexes: list[int], options: SelectionOptions,
-                    brief: Collection[int]) -> tuple[list[int], list[str], bool] | None:
-    """The part with the "Beslissingen:" list of a shown "Vragen:" list's agenda item, when the part then
-    stays within `decisions_chars`: the questions restate the colleague's, the decisions answer them."""
-    extra = set().union(*(_decisions(doc, i) for i in indexes)) - set(indexes)
-    if not extra:
-        return None
-    both = sorted(set(indexes) | extra)
+def _joined(doc: list[ScoredWindow], shown: Shown, extra: Collection[int], options: SelectionOptions,
+            brief: Collection[int], bound: int) -> Shown:
+    """`shown` with the windows `extra` joined in reading order, when its lines then stay within `bound`
+    characters (0: no bound); else `shown` as it was. A part over the bound never grows, so a bound at or
+    under the 500-character median cannot push the median over it."""
+    both = sorted(set(shown[0]) | set(extra))
+    if len(both) == len(shown[0]):
+        return shown
     lines, truncated = _lines(doc, both, options, brief=brief)
-    return (both, lines, truncated) if len(" ".join(lines)) <= options.decisions_chars else None
+    return (both, lines, truncated) if not bound or len(" ".join(lines)) <= bound else shown
 
 
-def _sentence_before(doc: list[ScoredWindow], indexes: list[int], options: SelectionOptions,
-                     brief: Collection[int]) -> tuple[list[int], list[str], bool] | None:
-    """The part with the sentence window right before it (same heading) in front, when the part then stays
-    within `before_chars`: in a short article that sentence states what the steps rest on ("Verwijderde
-    kanalen kunnen worden hersteld tot 21 dagen …"), while the steps' own lead-in restates the task."""
+def _sentence_before(doc: list[ScoredWindow], indexes: list[int], options: SelectionOptions) -> set[int]:
+    """The sentence window right before the part (same heading), when within `before_within` of the best
+    window: in a short article it states what the steps rest on ("Verwijderde kanalen kunnen worden
+    hersteld tot 21 dagen …"), while the steps' own lead-in restates the task."""
     top, at = best(doc), indexes[0] - 1
     if top is None or at < 0 or doc[at].window.kind != "sentences" \
             or doc[at].window.heading != doc[indexes[0]].window.heading \
             or doc[at].similarity < top.similarity - options.before_within:
-        return None
-    lines, truncated = _lines(doc, [at, *indexes], options, brief=brief)
-    return ([at, *indexes], lines, truncated) if len(" ".join(lines)) <= options.before_chars else None
+        return set()
+    return {at}
 
 
 def _lines(doc: list[ScoredWindow], indexes: list[int], options: SelectionOptions,
