@@ -1,6 +1,7 @@
 """What shape of answer a question asks for, read from its words alone (no model, nothing embedded):
-a procedure ("hoe …"), two things at once ("wanneer is er … en hoe schrijf ik mij in"), or a quantity
-("hoeveel gb mag mijn mailbox zijn", "hoe lang blijft die link geldig").
+a procedure ("hoe …"), two things at once ("wanneer is er … en hoe schrijf ik mij in"), a quantity
+("hoeveel gb mag mijn mailbox zijn", "hoe lang blijft die link geldig"), or a problem report ("wil ni
+uploaden").
 
 A two-part question is usually answered in two sections of one document; the selector then shows a
 second section (assistant.selection). Only questions that really ask two things get it: showing a
@@ -31,6 +32,9 @@ _QUANTITY = re.compile(
     r"|(?<!\bop )\b\w*termijn\b|\bna\s+(?:een\s+)?(?:bepaalde\s+|zekere\s+)?(?:tijd(?:je)?|poos|periode)\b"
     r"|\b(?:meer|minder|groter|kleiner|langer|korter)\s+dan\s+\d"
 )
+# A colleague reporting that something fails: "wil ni uploaden", "is verdwenen", "foutmelding".
+_PROBLEM = re.compile(r"\b(?:wil|werkt|lukt|gaat|doet)\s+(?:\w+\s+)?(?:ni|nie|niet)\b|verdwenen|kwijt|ontbre|"
+                      r"foutmelding|\bfout\b|error|probleem|problemen|loopt vast|crash|blijft hangen")
 
 
 def asks_how(question: str) -> bool:
@@ -49,3 +53,8 @@ def asks_quantity(question: str) -> bool:
     """The question asks for a number, limit, size, frequency or duration: only a passage that states one
     (a number, "twee dagen", "onbeperkt") can answer it (assistant.quantities)."""
     return bool(_QUANTITY.search(" ".join(question.lower().split())))
+
+
+def reports_problem(question: str) -> bool:
+    """The colleague reports that something fails: the article that troubleshoots it answers (assistant.leading)."""
+    return bool(_PROBLEM.search(question.lower()))

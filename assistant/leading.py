@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from assistant import platforms
+from assistant.asking import reports_problem
 from assistant.bm25 import tokenize
 from assistant.selection import Part, SelectionOptions, best, choose, numbered, part
 from assistant.windows import ScoredWindow
@@ -51,15 +52,16 @@ def lead(documents: dict[str, list[ScoredWindow]], order: list[str], options: Se
     if settled:
         return order
     q_terms = set(tokenize(question))
-    scores: dict[str, float] = {}
+    shown: dict[str, Part] = {}
     for source in order[:max(options.lead_docs, 1)]:
-        shown = part(documents.get(source, []), options, procedure)
-        if shown is not None and shown.lines:
-            scores[source] = lead_score(shown, q_terms, options)
+        candidate = part(documents.get(source, []), options, procedure)
+        if candidate is not None and candidate.lines:
+            shown[source] = candidate
+    scores = {source: lead_score(p, q_terms, options) for source, p in shown.items()}
     top = scores.get(order[0]) if order else None
     if top is None:
         return order
-    first = _troubleshooter(documents, order, scores, question, options, procedure)
+    first = _troubleshooter(documents, order, shown, scores, question, options)
     if first is None:
         better = [s for s in order[1:] if s in scores and scores[s] > top + options.lead_margin
                   and not _keeps_steps(documents.get(order[0], []), documents.get(s, []), options, procedure)]
@@ -101,14 +103,15 @@ def counterpart(documents: dict[str, list[ScoredWindow]], top: str, candidates: 
     return twin if twin is not None and shared[twin] >= 2 else None
 
 
-def _troubleshooter(documents: dict[str, list[ScoredWindow]], order: list[str], scores: dict[str, float],
-                    question: str, options: SelectionOptions, procedure: bool) -> str | None:
-    """For a problem report, the first of the top documents that troubleshoots, when it is not the top
-    one and its lead score is within `lead_trouble` of the top's."""
-    if options.lead_trouble < 0 or not _TROUBLE.search(question.lower()):
+def _troubleshooter(documents: dict[str, list[ScoredWindow]], order: list[str], shown: dict[str, Part],
+                    scores: dict[str, float], question: str, options: SelectionOptions) -> str | None:
+    """For a problem report, the first of the top documents that troubleshoots (its title, or the heading
+    of its shown part, says it solves a problem), when it is not the top one and its lead score is within
+    `lead_trouble` of the top's."""
+    if options.lead_trouble < 0 or not reports_problem(question):
         return None
-    fixes = [s for s in order[:max(options.lead_docs, 1)] if s in scores
-             and _troubleshoots(documents[s], options, procedure)]
+    fixes = [s for s in order[:max(options.lead_docs, 1)] if s in shown
+             and (_FIXES.search(documents[s][0].chunk.title) or _FIXES.search(shown[s].heading))]
     if not fixes or fixes[0] == order[0] or scores[fixes[0]] < scores[order[0]] - options.lead_trouble:
         return None
     return fixes[0]
@@ -131,17 +134,5 @@ def _has_steps(doc: list[ScoredWindow], options: SelectionOptions, procedure: bo
     return any(numbered(doc[i]) for i in choose(doc, options, procedure))
 
 
-
-# A colleague reporting that something fails ("wil ni uploaden", "is verdwenen"), and an article that
-# troubleshoots ("Problemen met het uploaden … oplossen", "… een ontbrekende Teams Outlook …").
-_TROUBLE = re.compile(r"\b(?:wil|werkt|lukt|gaat|doet)\s+(?:\w+\s+)?(?:ni|nie|niet)\b|verdwenen|kwijt|ontbre|"
-                      r"foutmelding|\bfout\b|error|probleem|problemen|loopt vast|crash|blijft hangen")
+# An article that troubleshoots: "Problemen met het uploaden … oplossen", "… een ontbrekende Teams Outlook …".
 _FIXES = re.compile(r"\bprobleem|\bproblemen|oplossen|ontbrek|werkt niet|\bfout", re.IGNORECASE)
-
-
-def _troubleshoots(doc: list[ScoredWindow], options: SelectionOptions, procedure: bool) -> bool:
-    """The document's title, or the heading of its shown part, says it solves a problem."""
-    if not doc:
-        return False
-    shown = part(doc, options, procedure)
-    return bool(_FIXES.search(doc[0].chunk.title) or (shown is not None and _FIXES.search(shown.heading)))
