@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.answerability import at_most
 from assistant.asking import asks_quantity
-from assistant.types import CITATION_MARKER
+from assistant.types import CITATION_MARKER, Band
 
 _NUMBER_WORDS = (
     "twee drie vier vijf zes zeven negen tien elf twaalf dertien veertien vijftien twintig dertig veertig vijftig "
@@ -62,3 +63,11 @@ def holds_quantity(text: str) -> bool:
 def misses_quantity(question: str, shown: str) -> bool:
     """The question asks for a quantity and the shown text states none: it cannot answer the question."""
     return asks_quantity(question) and not holds_quantity(shown)
+
+
+def capped(band: Band, question: str, shown: str, check: str) -> Band:
+    """`band`, lowered to at most "unsure" or "escalated" (`check`: unsure / escalate; off leaves it) when
+    the question asks for a quantity the shown text does not state (Settings.quantity_check)."""
+    if check == "off" or not misses_quantity(question, shown):
+        return band
+    return at_most(band, "escalated" if check == "escalate" else "unsure")

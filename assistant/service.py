@@ -21,7 +21,7 @@ from assistant.errors import DigihulpError, IndexProblem, StorageError, explain
 from assistant.escalation import CoachDirectory, Route, mask_pii
 from assistant.intake import Intake, Outcome, Request, merged_notice, over_limit_notice
 from assistant.mail import Mailer
-from assistant.quantities import misses_quantity
+from assistant.quantities import capped
 from assistant.question import clean_question
 from assistant.ratelimit import Client
 from assistant.records import EscalationStore
@@ -99,13 +99,12 @@ class Assistant:
 
     def band(self, question: str, score: float, shown: str) -> Band:
         """The score's band, lowered when the question asks for a quantity the shown text (the answer's quoted
-        part) does not state (Settings.quantity_check); used by ask() and benchmarks/quantity_check.py."""
+        part) does not state (Settings.quantity_check)."""
         band = answerability.band(score, self.settings.confidence_threshold, self.settings.unsure_threshold)
-        check = self.settings.quantity_check
-        if check != "off" and misses_quantity(question, shown):
-            log.debug("asks for a quantity the answer does not state: at most %s", check)
-            band = answerability.at_most(band, "escalated" if check == "escalate" else "unsure")
-        return band
+        lowered = capped(band, question, shown, self.settings.quantity_check)
+        if lowered != band:
+            log.debug("asks for a quantity the answer does not state: %s instead of %s", lowered, band)
+        return lowered
 
     def scored_windows(self, found: Retrieved) -> dict[str, list[ScoredWindow]] | None:
         """Each retrieved document's windows, in reading order, with their similarity to the question

@@ -15,21 +15,17 @@ The final fit on all rows is printed as the constants to ship in assistant/answe
 from __future__ import annotations
 
 import argparse
-import difflib
-import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import ROOT, auc, cpu_name, dump, load_set, old_confidence
+from common import ROOT, auc, cpu_name, dump, load_set, old_confidence, pairs_dataset
 
 from assistant.runtime import configure_logging, force_offline
 
 force_offline()
 
-PAIRS = ROOT.parent / "shared" / "data" / "answerability-pairs-sample.jsonl"
 KINDS = ("answerable", "near-miss", "off-topic")
 # Share of answerable questions (of the training part) allowed below each threshold.
 ESCALATE_QUANTILE = 0.06
@@ -62,26 +58,9 @@ def collect(loaded: Any, group: str, items: list[tuple[str, str, str]]) -> list[
 
 
 def pairs_rows(embedder: Any, eval_questions: list[str]) -> list[Row]:
-    loaded = load_set("sample", embedder, dataset=pairs_dataset(eval_questions), ingest=False)
+    dataset = pairs_dataset(ROOT / "data" / "dev-pairs.jsonl", eval_questions)
+    loaded = load_set("sample", embedder, dataset=dataset, ingest=False)
     return collect(loaded, "pairs", [(c.id, c.question, c.kind) for c in loaded.cases])
-
-
-def pairs_dataset(eval_questions: list[str]) -> Path:
-    """The shared pairs as an eval-set file over the sample corpus, without those that paraphrase an eval
-    question closely."""
-    lines = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    lowered = [q.lower() for q in eval_questions]
-    kept = [p for p in lines if not any(difflib.SequenceMatcher(None, p["question"].lower(), q).ratio() > 0.8
-                                        for q in lowered)]
-    print(f"pairs: {len(kept)} of {len(lines)} kept (the rest paraphrase an eval question)", file=sys.stderr)
-    path = ROOT / "data" / "dev-pairs.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps({
-        "id": f"p{i:03d}", "question": p["question"], "expected_sources": [p["source"]] if p["label"] else [],
-        "answerable": bool(p["label"]), "department": None, "notes": "",
-        "kind": "answerable" if p["label"] else "near-miss"}, ensure_ascii=False) + "\n"
-        for i, p in enumerate(kept)), encoding="utf-8")
-    return path
 
 
 # -- logistic regression (L2, Newton) -------------------------------------------------------------------------

@@ -3,6 +3,7 @@ embedded once (vectors cached next to the index, keyed by model and question) an
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import sys
@@ -23,6 +24,27 @@ SETS = {
     "sample": (ROOT / "corpus", ROOT / "evals" / "datasets" / "sample.jsonl", ROOT / "data" / "evals-sample"),
     "office-nl": (OFFICE, ROOT / "evals" / "datasets" / "office-nl.jsonl", ROOT / "data" / "evals-office-nl"),
 }
+
+PAIRS = ROOT.parent / "shared" / "data" / "answerability-pairs-sample.jsonl"
+
+
+def pairs_dataset(path: Path, exclude: list[str] | None = None) -> Path:
+    """The shared answerability pairs as an eval-set file at `path`, over the sample corpus (label 1:
+    answerable, 0: near miss), without those that closely paraphrase a question of `exclude`."""
+    lines = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kept = lines
+    if exclude is not None:
+        lowered = [q.lower() for q in exclude]
+        kept = [p for p in lines if not any(difflib.SequenceMatcher(None, p["question"].lower(), q).ratio() > 0.8
+                                            for q in lowered)]
+        print(f"pairs: {len(kept)} of {len(lines)} kept (the rest paraphrase an eval question)", file=sys.stderr)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps({
+        "id": f"p{i:03d}", "question": p["question"], "expected_sources": [p["source"]] if p["label"] else [],
+        "answerable": bool(p["label"]), "department": None, "notes": "",
+        "kind": "answerable" if p["label"] else "near-miss"}, ensure_ascii=False) + "\n"
+        for i, p in enumerate(kept)), encoding="utf-8")
+    return path
 
 
 @dataclass

@@ -13,43 +13,29 @@ The rule has no fitted parameter: nothing is held out.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, cpu_name, dump, load_set
+from common import ROOT, cpu_name, dump, load_set, pairs_dataset
 
 from assistant.runtime import configure_logging, force_offline
 
 force_offline()
 
-PAIRS = ROOT.parent / "shared" / "data" / "answerability-pairs-sample.jsonl"
 MODES = ("off", "unsure", "escalate")
 KINDS = ("answerable", "near-miss", "off-topic")
-
-
-def pairs_dataset() -> Path:
-    """All shared pairs as an eval-set file over the sample corpus (label 1: answerable, 0: near miss)."""
-    lines = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    path = ROOT / "data" / "quantity-pairs.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps({
-        "id": f"p{i:03d}", "question": p["question"], "expected_sources": [p["source"]] if p["label"] else [],
-        "answerable": bool(p["label"]), "department": None, "notes": "",
-        "kind": "answerable" if p["label"] else "near-miss"},
-        ensure_ascii=False) + "\n" for i, p in enumerate(lines)), encoding="utf-8")
-    return path
 
 
 def banded(loaded: Any) -> list[dict[str, Any]]:
     """Per question: its kind, whether it asks for a quantity, whether the shown text holds one, and its
     band under each mode."""
+    from assistant import answerability
     from assistant.answerability import SHIPPED
     from assistant.answering import compose_extractive, quoted_part
     from assistant.asking import asks_quantity
-    from assistant.quantities import holds_quantity
+    from assistant.quantities import capped, holds_quantity
 
     assistant, rows = loaded.assistant, []
     for case, found in zip(loaded.cases, loaded.found, strict=True):
@@ -58,14 +44,11 @@ def banded(loaded: Any) -> list[dict[str, Any]]:
         shown = quoted_part(draft.text)
         score = SHIPPED.probability(assistant.retriever.evidence(case.question, found, windows, shown))
         referred = assistant.referrals is not None and assistant.referrals.match(found.vector, found.best_dense)
-        bands = {}
-        for mode in MODES:
-            assistant.settings = loaded.settings.model_copy(update={"quantity_check": mode})
-            band = assistant.band(case.question, score, shown) if draft.text else "escalated"
-            bands[mode] = "referred" if referred else band
+        band = answerability.band(score, loaded.settings.confidence_threshold, loaded.settings.unsure_threshold)
+        bands = {mode: "referred" if referred else capped(band, case.question, shown, mode) if draft.text
+                 else "escalated" for mode in MODES}
         rows.append({"id": case.id, "kind": case.kind, "asks": asks_quantity(case.question),
                      "holds": holds_quantity(shown), "bands": bands})
-    assistant.settings = loaded.settings
     return rows
 
 
@@ -110,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = {}
     for name in ("sample", "office-nl"):
         summary[name] = table(name, banded(load_set(name, embedder)))
-    pairs = load_set("sample", embedder, dataset=pairs_dataset(), ingest=False)
+    dataset = pairs_dataset(ROOT / "data" / "quantity-pairs.jsonl")
+    pairs = load_set("sample", embedder, dataset=dataset, ingest=False)
     summary["pairs"] = table("shared pairs (sample corpus)", banded(pairs))
     dump(args.json, summary)
     return 0
