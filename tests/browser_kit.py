@@ -96,12 +96,19 @@ def shot(page: Any, name: str, tmp_path: Path, full_page: bool = False) -> Path:
 # --- accessibility ------------------------------------------------------------------------------------------
 
 
+# No transition or finite animation still running (a spinner's infinite loop never settles, so it is left out).
+SETTLED = """() => document.getAnimations().every(a =>
+    a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity)"""
+
+
 def axe_violations(page: Any, context: Any = None) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.1 A/AA violations on the page as it is now, as axe reports them."""
     from axe_playwright_python.sync_playwright import Axe
 
-    # Gradio's pending overlay fades its text in; axe must judge the page at rest, not mid-transition.
+    # Gradio's pending overlay fades its text in; axe must judge the page at rest, not mid-transition: a
+    # half-faded answer blends its link colour into the page (#0b57a4 measured as #3e7ab7, contrast 4.34).
     page.wait_for_function("() => !document.querySelector('.progress-text, .eta-bar')")
+    page.wait_for_function(SETTLED)
     options = {"runOnly": {"type": "tag", "values": WCAG21_AA}, "resultTypes": ["violations"]}
     results = Axe().run(page, context=context, options=options)
     return list(results.response["violations"])
